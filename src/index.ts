@@ -1,0 +1,3 @@
+// The public surface of neural-fde (see README): solvers, adjoint, special functions, models, data, plots.
+export { tf, backendInfo, ready } from "./backend";
+export type { BackendInfo, BackendName } from "./backend";
