@@ -1,3 +1,5 @@
 // The public surface of neural-fde (see README): solvers, adjoint, special functions, models, data, plots.
 export { tf, backendInfo, ready } from "./backend";
 export type { BackendInfo, BackendName } from "./backend";
+export * from "./data";
+export * from "./nn/graph";

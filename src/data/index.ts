@@ -1,0 +1,5 @@
+export { readPickle, pyGet } from "./pickle";
+export type { NdArray, PyObject, DefaultDict } from "./pickle";
+export { loadPlanetoid, loadPlanetoidSync, planetoidTensors, PLANETOID_NAMES, PLANETOID_FILES } from "./planetoid";
+export type { Planetoid, PlanetoidName, PlanetoidOptions, PlanetoidTensors } from "./planetoid";
+export { packageRoot, dataDir, datasetDir } from "./paths";
