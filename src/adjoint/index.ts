@@ -1,0 +1,1 @@
+export { fdeintAdjoint } from "./fdeint-adjoint";

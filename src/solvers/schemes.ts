@@ -1,0 +1,93 @@
+// Step rules of every method, written in one explicit linear form (DESIGN.md §2):
+//
+//   base_{k+1} = y0 + Σ_{j<=k} W0[k+1, j] h_j + s · f_k
+//   'f' family: h_j = f_j = f(t_j, y_j)          'u' family: h_j = u_j = y_j - y0   (Caputo via y - y0)
+//   corrector stages (S >= 1): z⁰ = base, zˢ = y0 + Σ_j W1[k+1, j] f_j + c · f(t_{k+1}, zˢ⁻¹), y_{k+1} = z^S
+//
+// Tables are dense (N+1)×(N+1), row-major, float64, and include the powers of h.
+import { gamma } from "../special/gamma";
+import type { Method } from "./types";
+
+export interface SchemeTables {
+  family: "f" | "u";
+  /** Weight matrices W0 (and W1 for the corrector), each (N+1)*(N+1). */
+  W: Float64Array[];
+  s: number;
+  c: number;
+}
+
+type Builder = (beta: number, n: number, h: number) => SchemeTables;
+
+const pow = (x: number, p: number) => (x === 0 ? 0 : Math.pow(x, p));
+
+function toeplitz(n: number, w: (m: number) => number): Float64Array {
+  const W = new Float64Array((n + 1) * (n + 1));
+  const wm = Array.from({ length: n + 1 }, (_, m) => w(m));
+  for (let k1 = 1; k1 <= n; k1++) for (let j = 0; j < k1; j++) W[k1 * (n + 1) + j] = wm[k1 - 1 - j];
+  return W;
+}
+
+// Fractional rectangle rule (Diethelm, Ford, Freed, Nonlinear Dyn. 29, 2002, eq. 3.4):
+// y_{k+1} = y0 + h^β/Γ(β+1) Σ_j [(k+1-j)^β - (k-j)^β] f_j.
+const predictor: Builder = (beta, n, h) => {
+  const g = Math.pow(h, beta) / gamma(beta + 1);
+  return { family: "f", W: [toeplitz(n, (m) => g * (pow(m + 1, beta) - pow(m, beta)))], s: 0, c: 0 };
+};
+
+// Adams–Bashforth–Moulton PECE (Diethelm, Ford, Freed 2002, eq. 3.2–3.3): product trapezoidal weights
+// a_{0,k+1} = k^(β+1) - (k-β)(k+1)^β, a_{j,k+1} = (k-j+2)^(β+1) + (k-j)^(β+1) - 2(k-j+1)^(β+1).
+const corrector: Builder = (beta, n, h) => {
+  const c = Math.pow(h, beta) / gamma(beta + 2);
+  const W1 = new Float64Array((n + 1) * (n + 1));
+  for (let k1 = 1; k1 <= n; k1++) {
+    const k = k1 - 1;
+    W1[k1 * (n + 1)] = c * (pow(k, beta + 1) - (k - beta) * pow(k + 1, beta));
+    for (let j = 1; j <= k; j++) {
+      W1[k1 * (n + 1) + j] = c * (pow(k - j + 2, beta + 1) + pow(k - j, beta + 1) - 2 * pow(k - j + 1, beta + 1));
+    }
+  }
+  return { family: "f", W: [predictor(beta, n, h).W[0], W1], s: 0, c };
+};
+
+// y-history schemes: Σ_{i=0..k+1} ω_i u_{k+1-i} = h^β f_k  ⇒  u_{k+1} = (h^β f_k - Σ_{i>=1} ω_i u_{k+1-i}) / ω_0.
+function fromConvolution(omega: Float64Array, beta: number, n: number, h: number): SchemeTables {
+  const w0 = omega[0];
+  return { family: "u", W: [toeplitz(n, (m) => -omega[m + 1] / w0)], s: Math.pow(h, beta) / w0, c: 0 };
+}
+
+// Grünwald–Letnikov: ω_i = g_i, g_0 = 1, g_i = (1 - (β+1)/i) g_{i-1} (coefficients of (1-ξ)^β).
+function glCoefficients(beta: number, len: number): Float64Array {
+  const g = new Float64Array(len);
+  g[0] = 1;
+  for (let i = 1; i < len; i++) g[i] = (1 - (beta + 1) / i) * g[i - 1];
+  return g;
+}
+
+const gl: Builder = (beta, n, h) => fromConvolution(glCoefficients(beta, n + 2), beta, n, h);
+
+// Fractional trapezoidal rule of Lubich's convolution quadrature (generating function
+// (2(1-ξ)/(1+ξ))^β; Garrappa, Math. Comput. Simul. 110, 2015, §3): ω = 2^β · (1-ξ)^β · (1+ξ)^(-β).
+const trapezoid: Builder = (beta, n, h) => {
+  const len = n + 2;
+  const g = glCoefficients(beta, len);
+  const e = new Float64Array(len);
+  e[0] = 1;
+  for (let i = 1; i < len; i++) e[i] = (-(beta + i - 1) / i) * e[i - 1];
+  const omega = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    let acc = 0;
+    for (let l = 0; l <= i; l++) acc += g[l] * e[i - l];
+    omega[i] = Math.pow(2, beta) * acc;
+  }
+  return fromConvolution(omega, beta, n, h);
+};
+
+// L1 scheme (Oldham–Spanier; Lin & Xu, J. Comput. Phys. 225, 2007):
+// Σ_{m=0..k} c_m (y_{k+1-m} - y_{k-m}) = h^β Γ(2-β) f_k, c_0 = 1, c_m = (m+1)^(1-β) - m^(1-β).
+// In u form: u_{k+1} = h^β Γ(2-β) f_k + Σ_{m<k} (c_m - c_{m+1}) u_{k-m} (+ c_k u_0, and u_0 = 0).
+const l1: Builder = (beta, n, h) => {
+  const cm = (m: number) => (m === 0 ? 1 : pow(m + 1, 1 - beta) - pow(m, 1 - beta));
+  return { family: "u", W: [toeplitz(n, (m) => cm(m) - cm(m + 1))], s: Math.pow(h, beta) * gamma(2 - beta), c: 0 };
+};
+
+export const SCHEMES: Record<Method, Builder> = { predictor, corrector, l1, gl, trapezoid };

@@ -1,0 +1,35 @@
+import type { Tensor, Variable } from "@tensorflow/tfjs";
+
+export type Method = "predictor" | "corrector" | "l1" | "gl" | "trapezoid";
+export const METHODS: Method[] = ["predictor", "corrector", "l1", "gl", "trapezoid"];
+
+/** The right-hand side of D^β y = f(t, y): returns a tensor of y's shape and dtype. */
+export type VectorField = ((t: number, y: Tensor) => Tensor) & {
+  /**
+   * Optional hand-written vector-Jacobian product, used by the adjoint instead of taping f:
+   * returns f(t, y), (∂f/∂y)ᵀ·cotangent and, for each tensor of `params`, (∂f/∂p)ᵀ·cotangent (null = none).
+   */
+  vjp?: (t: number, y: Tensor, cotangent: Tensor, params: Tensor[]) => { value: Tensor; y: Tensor; params: (Tensor | null)[] };
+};
+
+export interface FdeOptions {
+  /** Order 0 < β <= 1; a scalar tf.Variable makes it learnable. */
+  beta: number | Variable;
+  /** Integrate over [0, tEnd]. */
+  tEnd: number;
+  /** Step h; tEnd / h must be a whole number. */
+  stepSize: number;
+  method?: Method;
+  /** Short-memory window in steps (default: the full history). */
+  memory?: number;
+  /** Grid times to return, stacked on a new axis 0 (default: only y(tEnd)). */
+  times?: number[];
+  /** 'corrector' only: number of corrections per step (default 1). */
+  correctorSteps?: number;
+}
+
+export interface AdjointOptions extends FdeOptions {
+  /** Every tensor f reads that needs a gradient (variables, and tensors computed from them outside f). */
+  params: Tensor[];
+  adjoint?: "discrete" | "continuous";
+}
