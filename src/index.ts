@@ -3,3 +3,4 @@ export { tf, backendInfo, ready } from "./backend";
 export type { BackendInfo, BackendName } from "./backend";
 export * from "./data";
 export * from "./nn/graph";
+export * from "./plot";

@@ -1,0 +1,8 @@
+// Plots for notebooks and reports: figure builders, inline display (tslab), standalone HTML and PNG export.
+export type { Axis, AxisType, Figure, Layout, Numbers, Trace } from "./figure";
+export { barChart, heatmap, lineChart, logLogPlot, scatterByCategory, tableFigure } from "./figures";
+export type { BarOptions, BarSeries, ChartOptions, HeatmapOptions, LineOptions, Row, ScatterOptions, Series } from "./figures";
+export { inNotebook, show, showTable, tableHtml, PLOTLY_MIME } from "./display";
+export { figuresToHtml, toPng, writeHtml } from "./export";
+export type { PngOptions } from "./export";
+export { findChromium } from "./browser";
