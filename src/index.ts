@@ -4,3 +4,4 @@ export type { BackendInfo, BackendName } from "./backend";
 export * from "./data";
 export * from "./nn/graph";
 export * from "./plot";
+export * from "./special";

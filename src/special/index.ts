@@ -1,0 +1,3 @@
+export { gamma, logGamma, reciprocalGamma } from "./gamma";
+export { erf, erfc, erfcx } from "./erfc";
+export { mittagLeffler } from "./mittag-leffler";
