@@ -1,7 +1,9 @@
 // The public surface of neural-fde (see README): solvers, adjoint, special functions, models, data, plots.
 export { tf, backendInfo, ready } from "./backend";
 export type { BackendInfo, BackendName } from "./backend";
+export * from "./plot";
 export * from "./data";
 export * from "./nn/graph";
-export * from "./plot";
 export * from "./special";
+export * from "./solvers";
+export * from "./adjoint";

@@ -9,14 +9,13 @@ import { discreteAdjoint } from "./discrete";
 
 const MODES = ["discrete", "continuous"] as const;
 
-function checkParams(params: unknown, y0: Tensor): Tensor[] {
+function checkParams(params: unknown): Tensor[] {
   if (!Array.isArray(params)) {
     throw new Error(`params = ${typeof params} is not allowed: an array of the tensors f reads that need gradients (may be [])`);
   }
   params.forEach((p, i) => {
     if (!(p instanceof tf.Tensor)) throw new Error(`params[${i}] = ${typeof p} is not allowed: each entry must be a tf.Tensor`);
     if (p.dtype !== "float32") throw new Error(`params[${i}].dtype = ${p.dtype} is not allowed: float32 tensors only`);
-    if (p === y0) throw new Error(`params[${i}] is y0 itself: y0 gets its gradient anyway; remove it from params`);
   });
   return params as Tensor[];
 }
@@ -40,7 +39,7 @@ function cotangentsOf(dy: Tensor, plan: Plan): Map<number, Tensor> {
  */
 export function fdeintAdjoint(f: VectorField, y0: Tensor, opts: AdjointOptions): Tensor {
   const plan = makePlan(opts, y0);
-  const params = checkParams(opts.params, y0);
+  const params = checkParams(opts.params);
   const mode = opts.adjoint ?? "discrete";
   if (!MODES.includes(mode)) throw new Error(`adjoint = ${JSON.stringify(mode)} is not allowed: ${MODES.join(" or ")}`);
   if (mode === "continuous" && plan.betaVariable) {

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// nfde: command line of neural-fde. Each command lives in its own module, loaded on demand.
+const USAGE = `usage: nfde <command> [options]
+  bench [--suite memory|scaling|all] [--json] [--plot FILE.html]   direct vs adjoint: memory and step time
+  train <cora|citeseer> [--adjoint] [--seeds K] [--epochs E] [--json]   F-GRAND-l node classification
+  notebooks [--quick] [--json] [--only NAME]                        execute every notebook into out/`;
+
+type Command = (args: string[]) => Promise<number>;
+// Loaded by name at run time so that one command's dependencies never load for another.
+const load = (file: string, name: string): Promise<Command> => import(file).then((m: Record<string, Command>) => m[name]);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "bench":
+      return (await load("./bench", "runBench"))(args);
+    case "train":
+      return (await load("./train", "runTrain"))(args);
+    case "notebooks":
+      return (await load("./notebooks", "runNotebooks"))(args);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      console.error(`nfde: unknown command "${command}"; allowed: bench, train, notebooks\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { console.error(`nfde: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1; },
+);
