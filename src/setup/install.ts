@@ -25,7 +25,7 @@ function report(stage: string, ok: boolean, detail: string): boolean {
 function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
   const r = spawnSync(cmd, args, { encoding: "utf8", cwd: root, maxBuffer: 64 << 20, ...opts });
   const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-  return { ok: r.status === 0 && !r.error, out: r.error ? String(r.error) : out };
+  return { ok: r.status === 0 && !r.error, out: r.error ? String(r.error) : out, stdout: `${r.stdout ?? ""}` };
 }
 
 function lastLine(s: string): string {
@@ -51,7 +51,7 @@ function nativeLoads(): { ok: boolean; why: string } {
   const probe = "const tf=require('@tensorflow/tfjs-node');const s=tf.tensor([1,2]).sum().dataSync()[0];" +
     "if(tf.getBackend()!=='tensorflow'||s!==3)throw new Error('bad backend');console.log(tf.version.tfjs)";
   const r = run(process.execPath, ["-e", probe], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" }, timeout: 60000 });
-  return { ok: r.ok, why: lastLine(r.out) };
+  return { ok: r.ok, why: lastLine(r.ok ? r.stdout : r.out) };
 }
 
 function nodeGypPath(): string | undefined {
@@ -115,6 +115,16 @@ function buildNativeOffline(): { ok: boolean; why: string } {
   }
 }
 
+// tslab type-checks cells with TypeScript's node10 resolution, which ignores a package's self-reference
+// through "exports": a link node_modules/neural-fde -> .. lets notebooks import "neural-fde".
+function stageLink(): boolean {
+  const link = path.join(root, "node_modules", "neural-fde");
+  if (fs.existsSync(path.join(link, "package.json"))) return report("package link", true, "node_modules/neural-fde -> ..");
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync("..", link, "dir");
+  return report("package link", true, "created node_modules/neural-fde -> .. (notebooks import \"neural-fde\")");
+}
+
 function stageNative(): boolean {
   const first = nativeLoads();
   if (first.ok) return report("native backend", true, `tfjs-node ${first.why} loads: backend "tensorflow" ready`);
@@ -159,6 +169,7 @@ function main() {
   const t0 = Date.now();
   const npmOk = stageNpm();
   const buildOk = npmOk && stageBuild();
+  if (npmOk) stageLink();
   const nativeOk = npmOk && stageNative();
   const venvOk = stageVenv();
   stageKernels(venvOk);
