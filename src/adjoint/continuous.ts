@@ -29,7 +29,7 @@ export function continuousAdjoint(inp: ReverseInput & { final: Tensor }): Gradie
           const k = a - Math.round(tau / h);
           return vjp(f, k * h, stateAt(k), lam, params, k).y;
         };
-        const lambdas = tf.unstack(solve(field, lambda, sub, constantWeights(tables), false, true).output);
+        const lambdas = tf.unstack(solve(field, lambda, sub, constantWeights(tables), false).output);
         for (let i = 0; i < len; i++) {
           const k = a - i;
           vjp(f, k * h, stateAt(k), lambdas[i], params, k).params.forEach((p, m) => dparams[m].add(p ? tf.mul(p, h) : null));

@@ -5,7 +5,7 @@
 //   ξ'_j = Σ_{m>j} Σ_r ∂W_r[m, j]/∂β ρ_m^r  (its share of ∂L/∂β: ⟨ξ'_j, h_j⟩)
 import { tf } from "../backend";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
-import { History, asRow } from "../solvers/history";
+import { History, asRow, type WeightSource } from "../solvers/history";
 import type { Plan } from "../solvers/plan";
 import type { VectorField } from "../solvers/types";
 import { Accumulator } from "./accumulator";
@@ -29,19 +29,30 @@ export interface Gradients {
   beta: Tensor | null;
 }
 
-function reverseRows(plan: Plan, count: number, from: number, j: number): Tensor2D {
+/** Reverse row q = N - j, entry e = N - m, channel c: W_c[m, j] (and ∂W_c[m, j]/∂β when β is learned). */
+function reverseWeights(plan: Plan, withBeta: boolean): WeightSource {
   const { W, dW, n } = plan.tables;
-  const R = W.length;
-  const len = (count - from) * R;
-  const out = new Float32Array(2 * len);
-  for (let e = from; e < count; e++) {
-    const col = (n - e) * (n + 1) + j;
-    for (let r = 0; r < R; r++) {
-      out[(e - from) * R + r] = W[r][col];
-      out[len + (e - from) * R + r] = dW[r][col];
-    }
-  }
-  return tf.tensor2d(out, [2, len]);
+  const C = W.length;
+  const tables = withBeta ? [W, dW] : [W];
+  const rows = tables.length;
+  return {
+    rows,
+    channels: C,
+    block: (q0, q1, e0, e1) => {
+      const cols = (e1 - e0) * C;
+      const out = new Float32Array((q1 - q0) * rows * cols);
+      for (let q = q0; q < q1; q++) {
+        for (let r = 0; r < rows; r++) {
+          const base = ((q - q0) * rows + r) * cols;
+          for (let e = e0; e < e1; e++) {
+            const at = (n - e) * (n + 1) + (n - q);
+            for (let c = 0; c < C; c++) out[base + (e - e0) * C + c] = tables[r][c][at];
+          }
+        }
+      }
+      return tf.tensor2d(out, [(q1 - q0) * rows, cols]);
+    },
+  };
 }
 
 export function discreteAdjoint(inp: ReverseInput): Gradients {
@@ -50,7 +61,7 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
   const { family, W, s, ds, c, dc } = plan.tables;
   const R = W.length;
   const wantBeta = plan.betaVariable !== null;
-  const hist = new History(R, true);
+  const hist = new History(reverseWeights(plan, wantBeta), n, memory);
   const dy0 = new Accumulator();
   const dbeta = new Accumulator();
   const dparams = params.map(() => new Accumulator());
@@ -62,9 +73,8 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
         const cot = cotangents.get(j);
         let mu: Tensor = cot ? tf.clone(cot) : tf.zerosLike(y0);
         if (j < n) {
-          const from = Math.max(0, n - j - memory);
-          const q = hist.query(reverseRows(plan, hist.count, from, j), from);
-          const [xi, xiBeta] = tf.split(q, 2, 0).map((x) => tf.reshape(x, y0.shape));
+          const q = hist.query();
+          const [xi, xiBeta] = (wantBeta ? tf.split(q, 2, 0) : [q]).map((x) => tf.reshape(x, y0.shape));
           const nu = family === "f" ? xi : tf.mul(muNext!, s);
           if (j === n - 1) assertParamsComplete(f, j * h, states[j], nu, params, exclude);
           const g = vjp(f, j * h, states[j], nu, params, j);

@@ -50,7 +50,7 @@ export function fdeintAdjoint(f: VectorField, y0: Tensor, opts: AdjointOptions):
   const S = plan.stages;
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args[args.length - 1] as (t: Tensor[]) => void;
-    const traj = solve(f, y0, plan, constantWeights(plan.tables), true, true);
+    const traj = solve(f, y0, plan, constantWeights(plan.tables), true);
     save([...traj.states, ...traj.stageInputs.flat(), traj.final]);
     return {
       value: traj.output,

@@ -21,6 +21,6 @@ export function fdeint(f: VectorField, y0: Tensor, opts: FdeOptions): Tensor {
   return tf.tidy(() => {
     const taped = tapeIsOn();
     const weights = plan.betaVariable && taped ? differentiableWeights(plan.tables, plan.betaVariable) : constantWeights(plan.tables);
-    return solve(f, y0, plan, weights, false, !taped).output;
+    return solve(f, y0, plan, weights, false).output;
   });
 }

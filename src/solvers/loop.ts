@@ -44,9 +44,9 @@ export function assertFinite(y: Tensor, step: number, t: number, what = "the sta
 
 const scale = (x: Tensor, s: number | Scalar) => (typeof s === "number" ? tf.mul(x, s) : tf.mul(x, s));
 
-export function solve(f: VectorField, y0: Tensor, plan: Plan, w: StepWeights, record: boolean, merge: boolean): Trajectory {
+export function solve(f: VectorField, y0: Tensor, plan: Plan, w: StepWeights, record: boolean): Trajectory {
   const { n, h, memory, stages } = plan;
-  const hist = new History(1, merge);
+  const hist = new History(w.source, n, memory);
   const wanted = new Set(plan.outputIndices ?? [n]);
   const kept = new Map<number, Tensor>();
   if (wanted.has(0)) kept.set(0, y0);
@@ -58,8 +58,7 @@ export function solve(f: VectorField, y0: Tensor, plan: Plan, w: StepWeights, re
       const [next, ...inputs] = tf.tidy(() => {
         const fk = callField(f, k * h, y, k);
         hist.push(asRow(w.family === "f" ? fk : tf.sub(y, y0)));
-        const from = Math.max(0, k + 1 - memory);
-        const q = hist.query(w.rows(k + 1, from), from);
+        const q = hist.query();
         const sums = w.R === 1 ? [q] : tf.split(q, w.R, 0);
         let z = tf.add(y0, tf.reshape(sums[0], y0.shape));
         if (w.family === "u") z = tf.add(z, scale(fk, w.s));

@@ -3,6 +3,7 @@
 import { tf } from "../backend";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { SCHEMES } from "./schemes";
+import type { WeightSource } from "./history";
 import type { Method } from "./types";
 
 export interface Tables {
@@ -49,27 +50,30 @@ export function schemeTables(method: Method, beta: number, n: number, h: number,
   return tables;
 }
 
-/** Rows of the tables as float32 tensors: [R, k1 - from] for row k1, columns from..k1-1. */
-export function tableRows(tables: Float64Array[], n: number, k1: number, from: number): Tensor2D {
-  const len = k1 - from;
-  const out = new Float32Array(tables.length * len);
-  tables.forEach((W, r) => {
-    for (let j = 0; j < len; j++) out[r * len + j] = W[k1 * (n + 1) + from + j];
-  });
-  return tf.tensor2d(out, [tables.length, len]);
-}
-
 /** Weights the forward loop reads: constants, or (β a tf.Variable in direct mode) tensors carrying ∂/∂β. */
 export interface StepWeights {
   family: "f" | "u";
   R: number;
-  rows(k1: number, from: number): Tensor2D;
+  source: WeightSource;
   s: number | Scalar;
   c: number | Scalar;
 }
 
 export function constantWeights(t: Tables): StepWeights {
-  return { family: t.family, R: t.W.length, rows: (k1, from) => tableRows(t.W, t.n, k1, from), s: t.s, c: t.c };
+  const R = t.W.length;
+  const m = t.n + 1;
+  const block = (q0: number, q1: number, e0: number, e1: number) => {
+    const cols = e1 - e0;
+    const out = new Float32Array((q1 - q0) * R * cols);
+    for (let q = q0; q < q1; q++) {
+      for (let r = 0; r < R; r++) {
+        const base = ((q - q0) * R + r) * cols;
+        for (let e = e0; e < e1; e++) out[base + e - e0] = t.W[r][q * m + e];
+      }
+    }
+    return tf.tensor2d(out, [(q1 - q0) * R, cols]);
+  };
+  return { family: t.family, R, source: { rows: R, channels: 1, block }, s: t.s, c: t.c };
 }
 
 /** A float32 tensor of `values` whose gradient with respect to β is Σ dy ⊙ derivs. */
@@ -77,7 +81,13 @@ function betaDependent(beta: Variable, values: Float64Array, derivs: Float64Arra
   const op = tf.customGrad(() => {
     return {
       value: tf.tensor(Float32Array.from(values), shape),
-      gradFunc: (dy: Tensor) => tf.tidy(() => tf.sum(tf.mul(dy, tf.tensor(Float32Array.from(derivs), shape)))),
+      // summed in float64: the weights' β-derivatives alternate in sign (GL, trapezoid) and cancel
+      gradFunc: (dy: Tensor) => {
+        const d = dy.dataSync();
+        let acc = 0;
+        for (let i = 0; i < d.length; i++) acc += d[i] * derivs[i];
+        return tf.scalar(acc);
+      },
     };
   });
   return (op as unknown as (b: Tensor) => Tensor)(beta);
@@ -96,7 +106,12 @@ export function differentiableWeights(t: Tables, beta: Variable): StepWeights {
   return {
     family: t.family,
     R,
-    rows: (k1, from) => tf.reshape(tf.slice(table, [0, k1, from], [R, 1, k1 - from]), [R, k1 - from]) as Tensor2D,
+    source: {
+      rows: R,
+      channels: 1,
+      block: (q0, q1, e0, e1) =>
+        tf.reshape(tf.transpose(tf.slice(table, [0, q0, e0], [R, q1 - q0, e1 - e0]), [1, 0, 2]), [(q1 - q0) * R, e1 - e0]) as Tensor2D,
+    },
     s: tf.reshape(tf.slice(sc, [0], [1]), []) as Scalar,
     c: tf.reshape(tf.slice(sc, [1], [1]), []) as Scalar,
   };
