@@ -7,3 +7,5 @@ export * from "./nn/graph";
 export * from "./special";
 export * from "./solvers";
 export * from "./adjoint";
+export * from "./nn/mlp-field";
+export * from "./bench";

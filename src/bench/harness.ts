@@ -1,0 +1,117 @@
+// Measures one (configuration, mode) in this process: peak tensor bytes of a training step (tf.profile),
+// peak RSS above the post-set-up baseline, step times after a warm-up, and the adjoint's gradient error.
+import { tf, backendInfo } from "../backend";
+import type { Optimizer, Scalar, Tensor } from "@tensorflow/tfjs";
+import { resolveConfig, stepsOf } from "./configs";
+import { fgrandProblem } from "./fgrand-problem";
+import { mlpProblem } from "./mlp-problem";
+import type { Problem } from "./problem";
+import { watchRss } from "./rss";
+import { BENCH_MODES, type BenchConfig, type BenchMode, type BenchResult, type StepBreakdown } from "./types";
+
+export interface RunOptions {
+  /** Timed steps after the warm-up and the profiled step (default 5, at least 1). */
+  repeats?: number;
+  /** Compare adjoint and direct gradients at the end (default true). */
+  gradCheck?: boolean;
+  /** Initialisation seed (default 7). */
+  seed?: number;
+}
+
+export function makeProblem(c: BenchConfig, seed?: number): Problem {
+  if (c.kind === "fgrand") return fgrandProblem(c, seed);
+  if (c.kind === "mlp") return mlpProblem(c, seed);
+  throw new Error(`config.kind is "${(c as { kind: string }).kind}"; allowed: fgrand, mlp`);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((p, q) => p - q);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** One training step (forward, loss, gradients, Adam update), timed by phase. */
+function trainStep(p: Problem, mode: BenchMode, opt: Optimizer): { loss: number; phases: StepBreakdown } {
+  p.timers.fieldMs = 0;
+  p.timers.vjpMs = 0;
+  const t0 = performance.now();
+  let t1 = t0, f1 = 0;
+  const { value, grads } = tf.variableGrads(() => {
+    const l = p.loss(mode);
+    t1 = performance.now();
+    f1 = p.timers.fieldMs;
+    return l;
+  }, p.variables);
+  const t2 = performance.now();
+  opt.applyGradients(grads);
+  const loss = value.dataSync()[0];
+  const t3 = performance.now();
+  tf.dispose([value, ...Object.values(grads)]);
+  return {
+    loss,
+    phases: {
+      forwardMs: t1 - t0, forwardFieldMs: f1, backwardMs: t2 - t1, backwardFieldMs: p.timers.fieldMs - f1,
+      backwardVjpMs: p.timers.vjpMs, updateMs: t3 - t2,
+    },
+  };
+}
+
+function gradients(p: Problem, mode: BenchMode): Tensor[] {
+  const { value, grads } = tf.variableGrads(() => p.loss(mode), p.variables);
+  value.dispose();
+  return p.variables.map((v) => grads[v.name]);
+}
+
+/** ‖g_adjoint − g_direct‖ / ‖g_direct‖ over all variables at the problem's current point. */
+export function gradientRelDiff(p: Problem): number {
+  const gd = gradients(p, "direct");
+  const ga = gradients(p, "adjoint");
+  try {
+    return tf.tidy(() => {
+      const sq = (xs: Tensor[]) => tf.addN(xs.map((x) => tf.sum(tf.square(x)))) as Scalar;
+      const diff = sq(ga.map((g, i) => tf.sub(g, gd[i])));
+      return Math.sqrt(diff.dataSync()[0] / sq(gd).dataSync()[0]);
+    });
+  } finally {
+    tf.dispose([...gd, ...ga]);
+  }
+}
+
+function checkMode(mode: BenchMode): void {
+  if (!BENCH_MODES.includes(mode)) throw new Error(`mode is "${mode}"; allowed: ${BENCH_MODES.join(", ")}`);
+}
+
+/** Runs one configuration in one mode in this process (use runInChild for clean RSS peaks). */
+export async function runConfig(config: BenchConfig | string, mode: BenchMode, opts: RunOptions = {}): Promise<BenchResult> {
+  const c = resolveConfig(config);
+  checkMode(mode);
+  const repeats = opts.repeats ?? 5;
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats is ${repeats}; allowed: an integer >= 1`);
+  const t0 = performance.now();
+  const p = makeProblem(c, opts.seed);
+  const opt = tf.train.adam(c.lr);
+  const setupMs = performance.now() - t0;
+  try {
+    const rss = watchRss();
+    trainStep(p, mode, opt); // warm-up: kernels, weight tables, Adam's slots
+    const startBytes = tf.memory().numBytes;
+    let loss = NaN;
+    const profile = await tf.profile(() => { loss = trainStep(p, mode, opt).loss; });
+    const steps = Array.from({ length: repeats }, () => trainStep(p, mode, opt));
+    const rssPeakMB = rss.peakAboveStartMB();
+    const ms = steps.map((s) => s.phases.forwardMs + s.phases.backwardMs + s.phases.updateMs);
+    const phase = (k: keyof StepBreakdown) => median(steps.map((s) => s.phases[k]));
+    const breakdown = Object.fromEntries(
+      (Object.keys(steps[0].phases) as (keyof StepBreakdown)[]).map((k) => [k, phase(k)])) as unknown as StepBreakdown;
+    return {
+      config: c.name, mode, n: stepsOf(c), hidden: c.hidden, threads: backendInfo().intraOpThreads,
+      peakBytes: profile.peakBytes - startBytes, rssPeakMB,
+      stepMsMedian: median(ms), stepMsMin: Math.min(...ms), stepMsMax: Math.max(...ms), stepMs: ms,
+      gradRelDiff: (opts.gradCheck ?? true) ? gradientRelDiff(p) : NaN,
+      kernels: profile.kernels.length, breakdown, loss: steps[steps.length - 1]?.loss ?? loss, setupMs,
+      backend: backendInfo().name, date: new Date().toISOString(),
+    };
+  } finally {
+    opt.dispose();
+    p.dispose();
+  }
+}

@@ -1,0 +1,83 @@
+// Runs each (configuration, mode[, thread count]) in a fresh Node process, so peaks are clean. Works from
+// the TypeScript sources (through tsx) and from the compiled dist.
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { RESULT_MARK } from "./protocol";
+import { resolveConfig, suiteConfigs, type Suite } from "./configs";
+import type { RunOptions } from "./harness";
+import type { BenchConfig, BenchMode, BenchResult } from "./types";
+
+export interface ChildOptions extends RunOptions {
+  /** TF_NUM_INTRAOP_THREADS of the child (default: inherited, i.e. the backend's default). */
+  threads?: number | string;
+  /** Kill the child after this many ms (default: no limit). */
+  timeoutMs?: number;
+  /** Called with each stderr chunk of the child (default: dropped, except on failure). */
+  onStderr?: (text: string) => void;
+}
+
+function childCommand(): string[] {
+  const isTs = __filename.endsWith(".ts");
+  const entry = path.join(__dirname, isTs ? "child.ts" : "child.js");
+  return isTs ? [require.resolve("tsx/cli"), entry] : [entry];
+}
+
+/** runConfig in a fresh child process. */
+export function runInChild(config: BenchConfig | string, mode: BenchMode, opts: ChildOptions = {}): Promise<BenchResult> {
+  const c = resolveConfig(config);
+  const { threads, timeoutMs, onStderr, ...runOpts } = opts;
+  const env = { ...process.env };
+  if (threads !== undefined) {
+    if (!/^[1-9]\d*$/.test(String(threads))) throw new Error(`threads is ${threads}; allowed: a positive integer`);
+    env.NFDE_INTRAOP_THREADS = String(threads);
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...childCommand(), JSON.stringify({ config: c, mode, opts: runOpts })],
+      { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => { out += d; });
+    child.stderr.on("data", (d) => { err += d; onStderr?.(String(d)); });
+    const timer = timeoutMs ? setTimeout(() => child.kill("SIGKILL"), timeoutMs) : null;
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      const line = out.split("\n").find((l) => l.startsWith(RESULT_MARK));
+      if (code === 0 && line) return resolve(JSON.parse(line.slice(RESULT_MARK.length)) as BenchResult);
+      const why = signal ? `killed by ${signal}${timer ? ` (timeout ${timeoutMs} ms?)` : ""}` : `exit code ${code}`;
+      reject(new Error(`bench child for ${c.name} (${mode}) failed: ${why}\n${err.split("\n").slice(-15).join("\n")}`));
+    });
+  });
+}
+
+export interface SuiteOptions extends Omit<ChildOptions, "threads"> {
+  /** Which configurations (default: the "memory" suite); ignored when `configs` is given. */
+  suite?: Suite;
+  configs?: (BenchConfig | string)[];
+  /** Default ["direct", "adjoint"]. */
+  modes?: BenchMode[];
+  /** Thread counts to measure each configuration under (default: the backend's default only). */
+  threads?: (number | string)[];
+  /** Run in this process instead of children (RSS peaks then are not clean). */
+  inProcess?: boolean;
+  /** Called after each measurement (progress, streaming --json). */
+  onResult?: (r: BenchResult) => void;
+}
+
+/** Every selected configuration × mode × thread count, each in a fresh child, one after the other. */
+export async function runSuite(opts: SuiteOptions = {}): Promise<BenchResult[]> {
+  const { suite, configs, modes, threads, inProcess, onResult, ...childOpts } = opts;
+  const list = configs ? configs.map(resolveConfig) : suiteConfigs(suite ?? "memory");
+  const results: BenchResult[] = [];
+  for (const t of threads ?? [undefined]) {
+    for (const c of list) {
+      for (const mode of modes ?? (["direct", "adjoint"] as BenchMode[])) {
+        const r = inProcess
+          ? await (await import("./harness")).runConfig(c, mode, childOpts)
+          : await runInChild(c, mode, { ...childOpts, threads: t });
+        results.push(r);
+        onResult?.(r);
+      }
+    }
+  }
+  return results;
+}

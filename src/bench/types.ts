@@ -1,0 +1,65 @@
+// Shapes of the benchmark: configurations, modes and the result of one measured (configuration, mode).
+export type BenchMode = "direct" | "adjoint" | "adjoint-taped";
+export const BENCH_MODES: readonly BenchMode[] = ["direct", "adjoint", "adjoint-taped"];
+
+export interface FgrandBenchConfig {
+  kind: "fgrand";
+  name: string;
+  dataset: "cora" | "citeseer";
+  hidden: number;
+  beta: number;
+  tEnd: number;
+  stepSize: number;
+  lr: number;
+}
+
+export interface MlpBenchConfig {
+  kind: "mlp";
+  name: string;
+  /** State [rows, dim]; the field's hidden width. */
+  rows: number;
+  dim: number;
+  hidden: number;
+  beta: number;
+  tEnd: number;
+  stepSize: number;
+  lr: number;
+}
+
+export type BenchConfig = FgrandBenchConfig | MlpBenchConfig;
+
+/** Milliseconds of one step by phase; f and vjp are the time spent inside the vector field's calls. */
+export interface StepBreakdown {
+  forwardMs: number;
+  forwardFieldMs: number;
+  backwardMs: number;
+  backwardFieldMs: number;
+  backwardVjpMs: number;
+  updateMs: number;
+}
+
+export interface BenchResult {
+  config: string;
+  mode: BenchMode;
+  n: number;
+  hidden: number;
+  threads: string;
+  /** tf.profile peak tensor bytes of one training step above the bytes live at its start. */
+  peakBytes: number;
+  /** Peak resident set size of the process above its baseline after set-up (MB = 2^20 bytes). */
+  rssPeakMB: number;
+  stepMsMedian: number;
+  stepMsMin: number;
+  stepMsMax: number;
+  stepMs: number[];
+  /** ‖g_adjoint − g_direct‖ / ‖g_direct‖ over all parameters at the same point (NaN when not checked). */
+  gradRelDiff: number;
+  /** Kernels run by the profiled step. */
+  kernels: number;
+  /** Medians over the timed steps, per phase. */
+  breakdown: StepBreakdown;
+  loss: number;
+  setupMs: number;
+  backend: string;
+  date: string;
+}

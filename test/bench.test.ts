@@ -1,0 +1,84 @@
+// nfde bench at tiny sizes: every configuration kind runs once in each mode, so the command cannot rot.
+// No wall times are asserted.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  CONFIGS, runConfig, runInChild, suiteConfigs, selectConfigs, resultRows, summaryRows, breakdownRows, formatTable,
+  benchFigures, threadVerdict, type BenchConfig, type BenchResult,
+} from "../src/bench";
+import { runBench } from "../src/cli/bench";
+import { dataDir } from "../src/data";
+
+const SHARED = "/work/shared/data";
+if (!process.env.NFDE_DATA_DIR && fs.existsSync(path.join(SHARED, "planetoid"))) process.env.NFDE_DATA_DIR = SHARED;
+const haveCora = () => fs.existsSync(path.join(dataDir(), "planetoid", "ind.cora.graph"));
+
+const tinyB1: BenchConfig = { kind: "fgrand", name: "B1-tiny", dataset: "cora", hidden: 4, beta: 0.85, tEnd: 4, stepSize: 1, lr: 0.01 };
+const tinyB2: BenchConfig = { kind: "mlp", name: "B2-tiny", rows: 16, dim: 8, hidden: 16, beta: 0.6, tEnd: 2, stepSize: 0.25, lr: 1e-3 };
+
+function checkResult(r: BenchResult, c: BenchConfig, mode: string): void {
+  assert.equal(r.config, c.name);
+  assert.equal(r.mode, mode);
+  assert.equal(r.n, Math.round(c.tEnd / c.stepSize));
+  assert.equal(r.hidden, c.hidden);
+  for (const k of ["peakBytes", "rssPeakMB", "stepMsMedian", "stepMsMin", "stepMsMax", "gradRelDiff", "kernels", "loss"] as const) {
+    assert.equal(typeof r[k], "number", k);
+    assert.ok(Number.isFinite(r[k]), `${k} = ${r[k]}`);
+  }
+  assert.ok(r.peakBytes > 0 && r.kernels > 0);
+  assert.ok(r.stepMsMin <= r.stepMsMedian && r.stepMsMedian <= r.stepMsMax);
+  assert.ok(r.stepMs.length >= 1);
+  assert.ok(r.gradRelDiff <= 1e-4, `gradRelDiff ${r.gradRelDiff}`);
+  assert.equal(typeof r.breakdown.forwardMs, "number");
+}
+
+async function both(c: BenchConfig): Promise<BenchResult[]> {
+  const d = await runConfig(c, "direct", { repeats: 1 });
+  const a = await runConfig(c, "adjoint", { repeats: 1 });
+  checkResult(d, c, "direct");
+  checkResult(a, c, "adjoint");
+  assert.ok(a.peakBytes < d.peakBytes, `adjoint peak ${a.peakBytes} >= direct peak ${d.peakBytes}`);
+  return [d, a];
+}
+
+test("bench: configurations and suites are the issue's", () => {
+  assert.deepEqual(suiteConfigs("memory").map((c) => c.name), ["B1-H64", "B1-H256", "B2"]);
+  assert.deepEqual(suiteConfigs("scaling").map((c) => c.name), ["B3-N10", "B3-N20", "B3-N40", "B3-N80", "B3-N160", "B3-N320"]);
+  assert.equal(suiteConfigs("all").length, CONFIGS.length);
+  assert.deepEqual(selectConfigs(["B2", "B3-N160"]).map((c) => c.name), ["B2", "B3-N160"]);
+  assert.equal(selectConfigs(["B1"]).length, 2);
+  assert.throws(() => selectConfigs(["B4"]), /"B4" matches no configuration; allowed: B1-H64/);
+  assert.throws(() => suiteConfigs("fast" as never), /suite is "fast"; allowed: memory, scaling, all/);
+});
+
+test("bench: MLP configuration (B2/B3) at tiny size, both modes, plus a run in a child process", async () => {
+  const rs = await both(tinyB2);
+  const child = await runInChild(tinyB2, "adjoint", { repeats: 1, threads: 2 });
+  checkResult(child, tinyB2, "adjoint");
+  assert.equal(child.threads, "2");
+  assert.ok(child.rssPeakMB >= 0 && child.rssPeakMB < 1000);
+  const rows = resultRows(rs);
+  assert.equal(rows.length, 2);
+  assert.equal(summaryRows(rs).length, 1);
+  assert.equal(breakdownRows(rs).length, 2);
+  assert.match(formatTable(rows), /B2-tiny/);
+  assert.equal(threadVerdict([...rs, { ...rs[0], threads: "2" }]).length, 2);
+  const figs = benchFigures([...rs, ...rs.map((r) => ({ ...r, config: "B3-N10" }))]);
+  assert.equal(figs.length, 4);
+});
+
+test("bench: F-GRAND-l configuration (B1) on Cora at tiny size, both modes", { skip: !haveCora() }, async () => {
+  await both(tinyB1);
+});
+
+test("bench: bad arguments name the argument, the value and what is allowed", async () => {
+  await assert.rejects(runConfig(tinyB2, "sideways" as never), /mode is "sideways"; allowed: direct, adjoint/);
+  await assert.rejects(runConfig(tinyB2, "direct", { repeats: 0 }), /repeats is 0; allowed: an integer >= 1/);
+  await assert.rejects(runConfig("B9", "direct"), /config is "B9"; allowed: B1-H64/);
+  await assert.rejects(runBench(["--suite", "huge"]), /--suite is "huge"; allowed: memory, scaling, all/);
+  await assert.rejects(runBench(["--modes", "direct,up"]), /--modes has "up"/);
+  await assert.rejects(runBench(["--plot", "x.png"]), /--plot is "x.png"; allowed: a file name ending in .html/);
+  assert.throws(() => runInChild(tinyB2, "direct", { threads: "two" }), /threads is two; allowed: a positive integer/);
+});
