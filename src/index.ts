@@ -3,7 +3,7 @@ export { tf, backendInfo, ready } from "./backend";
 export type { BackendInfo, BackendName } from "./backend";
 export * from "./plot";
 export * from "./data";
-export * from "./nn/graph";
+export * from "./nn";
 export * from "./special";
 export * from "./solvers";
 export * from "./adjoint";
