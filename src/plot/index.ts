@@ -6,3 +6,11 @@ export { inNotebook, show, showTable, tableHtml, PLOTLY_MIME } from "./display";
 export { figuresToHtml, toPng, writeHtml } from "./export";
 export type { PngOptions } from "./export";
 export { findChromium } from "./browser";
+export {
+  accuracyCurvesFigure, convergenceFigure, embeddingFigure, energyOverTimeFigure, epochCurveFigure, gradientErrorFigure,
+  memoryKernelFigure, observedOrder, perBetaBarsFigure, predictorWeights, solutionsVsExactFigure, trajectoriesFigure,
+} from "./notebook-figures";
+export type { ConvergenceRow, SolutionCurve } from "./notebook-figures";
+// PCA for the notebooks' embedding plots (src/nn/pca.ts; here until src/nn/index.ts is exported from the package).
+export { pca, symmetricEigen } from "../nn/pca";
+export type { PcaResult } from "../nn/pca";
