@@ -61,7 +61,7 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
   const { family, W, s, ds, c, dc } = plan.tables;
   const R = W.length;
   const wantBeta = plan.betaVariable !== null;
-  const hist = new History(reverseWeights(plan, wantBeta), n, memory);
+  const hist = new History(reverseWeights(plan, wantBeta), n, memory, false);
   const dy0 = new Accumulator();
   const dbeta = new Accumulator();
   const dparams = params.map(() => new Accumulator());
@@ -89,6 +89,7 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
             if (wantBeta) dbeta.add(tf.sum(tf.mul(xiBeta, tf.sub(states[j], y0))));
           }
         }
+        if (j < n) states[j].dispose(); // the saved copy is no longer needed: the sweep only moves down
         if (j === 0) {
           dy0.add(mu);
           return mu;
@@ -103,6 +104,7 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
           if (wantBeta) dbeta.add(tf.mul(tf.sum(tf.mul(lambda, g.value)), dc));
           lambda = g.y;
         }
+        tf.dispose(stageInputs[j - 1]);
         dy0.add(lambdaC ? tf.add(lambda, lambdaC) : lambda);
         const channels = R === 1 ? [lambda] : [lambda, lambdaC!];
         hist.push(tf.concat(channels.map(asRow), 0) as Tensor2D);

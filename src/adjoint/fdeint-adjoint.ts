@@ -1,6 +1,7 @@
 import { tf } from "../backend";
 import type { Tensor } from "@tensorflow/tfjs";
 import { solve } from "../solvers/loop";
+import { tapeIsOn } from "../solvers/tape";
 import { makePlan, type Plan } from "../solvers/plan";
 import { constantWeights } from "../solvers/weights";
 import type { AdjointOptions, VectorField } from "../solvers/types";
@@ -48,10 +49,16 @@ export function fdeintAdjoint(f: VectorField, y0: Tensor, opts: AdjointOptions):
   const beta = plan.betaVariable;
   const inputs = [y0, ...params, ...(beta ? [beta] : [])];
   const S = plan.stages;
+  // Without a tape no gradient can be asked for: then the forward keeps no states.
+  const record = tapeIsOn();
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args[args.length - 1] as (t: Tensor[]) => void;
-    const traj = solve(f, y0, plan, constantWeights(plan.tables), true);
-    save([...traj.states, ...traj.stageInputs.flat(), traj.final]);
+    const traj = solve(f, y0, plan, constantWeights(plan.tables), record);
+    if (record) {
+      const kept = [...traj.states, ...traj.stageInputs.flat(), traj.final];
+      save(kept);
+      tf.dispose(kept.filter((t) => t !== y0 && t !== traj.output));
+    }
     return {
       value: traj.output,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {

@@ -1,15 +1,10 @@
 import { tf } from "../backend";
 import type { Tensor } from "@tensorflow/tfjs";
 import { solve } from "./loop";
+import { tapeIsOn } from "./tape";
 import { makePlan } from "./plan";
 import { constantWeights, differentiableWeights } from "./weights";
 import type { FdeOptions, VectorField } from "./types";
-
-/** True while tfjs records a tape for gradients (inside tf.grad, tf.variableGrads, minimize). */
-export function tapeIsOn(): boolean {
-  const state = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
-  return state.gradientDepth > 0 && state.kernelDepth === 0;
-}
 
 /**
  * Solves the Caputo FDE D^β y = f(t, y), y(0) = y0 on the grid t_k = k·stepSize. Built from ordinary tfjs

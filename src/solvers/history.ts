@@ -1,13 +1,15 @@
 // The stored history of a solve (f_j or u_j forward, the reverse sweep's cotangents backward) and its
 // weighted sums S_q = Σ_{e<q} W[q, e] · entry_e, asked for at q = 1, 2, ... as entries arrive.
 // A per-step matrix-vector product over the whole history is memory-bound (one pass over k·D floats per
-// step). Instead each entry is added at once into the sums of the rows left in its block ("near"), and
-// every finished block of BLOCK entries is added into the sums of all later rows by one matrix-matrix
-// product ("far"): O(N/BLOCK) GEMMs and O(1) small ops per step, and finished entries need not be read again.
+// step). Instead every finished block of BLOCK entries is added into the sums of all later rows by
+// matrix-matrix products, and a query reads only the pending sum of its row and the unfinished block:
+// O(1) small ops per step plus O(N/BLOCK) GEMMs per block, and finished entries are not read again.
 import { tf } from "../backend";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 
 export const BLOCK = 16;
+/** Rows per chunk of pending sums (a divisor of BLOCK; smaller chunks, smaller transient copies). */
+const CHUNK = 8;
 
 /** Weights of the sums: rows (q, r) for q in [q0, q1), r < rows; columns (e, c) for e in [e0, e1), c < channels. */
 export interface WeightSource {
@@ -34,101 +36,86 @@ const weightedSum = tf.customGrad(((W: Tensor2D, ...rest: unknown[]) => {
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (W: Tensor2D, ...entries: Tensor2D[]) => Tensor2D;
 
-/** Adds `part` (rows [a0, a1) of R rows each) to `acc` (rows [b0, b1)); the result spans the union. */
-function addRows(acc: Tensor2D | null, b0: number, b1: number, part: Tensor2D, a0: number, a1: number, R: number) {
-  if (acc === null) return { t: part, lo: a0, hi: a1 };
-  const lo = Math.min(a0, b0);
-  const hi = Math.max(a1, b1);
-  const pad = (x: Tensor2D, x0: number, x1: number) =>
-    x0 === lo && x1 === hi ? x : (tf.pad(x, [[(x0 - lo) * R, (hi - x1) * R], [0, 0]]) as Tensor2D);
-  return { t: tf.add(pad(acc, b0, b1), pad(part, a0, a1)) as Tensor2D, lo, hi };
-}
-
+/**
+ * Pending sums are kept in chunks of CHUNK rows (chunk c holds rows q in [c·CHUNK, (c+1)·CHUNK), R rows each).
+ * A chunk is freed once its rows have been asked for, so the pending sums never exceed the rows still to come.
+ */
 export class History {
   count = 0;
   private current: Tensor2D[] = [];
   private currentStart = 0;
-  private far: Tensor2D | null = null;
-  private farLo = 0;
-  private farHi = 0;
-  private near: Tensor2D | null = null;
-  private nearLo = 0;
-  private nearHi = 0;
+  private chunks = new Map<number, Tensor2D>();
 
   /** Sums are asked for at q <= lastRow; W[q, e] = 0 when q - e > memory. */
-  constructor(private readonly src: WeightSource, private readonly lastRow: number, private readonly memory: number) {}
+  constructor(private readonly src: WeightSource, private readonly lastRow: number, private readonly memory: number,
+    private readonly taped: boolean) {}
+
+  private chunkRows(c: number): number {
+    return Math.min(CHUNK, this.lastRow + 1 - c * CHUNK);
+  }
+
+  /** Adds part (rows [q0, q1) of chunk c, R rows each) into the chunk. */
+  private addToChunk(c: number, part: Tensor2D, q0: number, q1: number): void {
+    const R = this.src.rows;
+    const lo = c * CHUNK;
+    const rows = this.chunkRows(c);
+    const padded = q0 === lo && q1 === lo + rows ? part : (tf.pad(part, [[(q0 - lo) * R, (lo + rows - q1) * R], [0, 0]]) as Tensor2D);
+    const old = this.chunks.get(c);
+    this.chunks.set(c, tf.keep(old ? (tf.add(old, padded) as Tensor2D) : padded));
+    old?.dispose();
+  }
 
   /** Appends entry e = count, shape [channels, D]; the history takes ownership. */
   push(entry: Tensor2D): void {
-    const e = this.count++;
+    this.count++;
     this.current.push(tf.keep(entry));
-    const R = this.src.rows;
-    const blockEnd = this.currentStart + BLOCK; // first row the block's far sum covers
-    const q0 = e + 1;
-    const q1 = Math.min(blockEnd, this.lastRow + 1, e + this.memory + 1);
-    if (q0 < q1) {
-      const part = weightedSum(this.src.block(q0, q1, e, e + 1), entry);
-      this.setNear(addRows(this.near, this.nearLo, this.nearHi, part, q0, q1, R));
-    }
     if (this.current.length === BLOCK) this.flush();
   }
 
-  private setNear(n: { t: Tensor2D; lo: number; hi: number }): void {
-    const old = this.near;
-    this.near = tf.keep(n.t);
-    if (old && old !== n.t) old.dispose();
-    this.nearLo = n.lo;
-    this.nearHi = n.hi;
-  }
-
+  /** The finished block enters the sums of every later chunk it reaches: one GEMM per chunk of rows. */
   private flush(): void {
-    const R = this.src.rows;
     const e0 = this.currentStart;
     const e1 = this.count;
-    const q0 = e1;
-    const q1 = Math.min(this.lastRow + 1, e1 - 1 + this.memory + 1);
-    if (q0 < q1) {
-      const part = weightedSum(this.src.block(q0, q1, e0, e1), ...this.current);
-      // rows of the far sums before q0 are no longer asked for
-      let acc = this.far;
-      if (acc && this.farLo < q0) {
-        acc = this.farHi > q0 ? (tf.slice(acc, [(q0 - this.farLo) * R, 0], [(this.farHi - q0) * R, -1]) as Tensor2D) : null;
-        this.farLo = q0;
-      }
-      const n = acc ? addRows(acc, this.farLo, this.farHi, part, q0, q1, R) : { t: part, lo: q0, hi: q1 };
-      const old = this.far;
-      this.far = tf.keep(n.t);
-      old?.dispose();
-      this.farLo = n.lo;
-      this.farHi = n.hi;
+    const reach = Math.min(this.lastRow, e1 - 1 + this.memory);
+    const data = this.taped ? null : (tf.concat(this.current, 0) as Tensor2D);
+    for (let c = e1 / CHUNK; c * CHUNK <= reach; c++) {
+      const q0 = c * CHUNK;
+      const q1 = Math.min(q0 + CHUNK, reach + 1);
+      const W = this.src.block(q0, q1, e0, e1);
+      this.addToChunk(c, data ? (tf.matMul(W, data) as Tensor2D) : weightedSum(W, ...this.current), q0, q1);
     }
+    data?.dispose();
     tf.dispose(this.current);
     this.current = [];
     this.currentStart = e1;
-    this.near?.dispose();
-    this.near = null;
   }
 
   /** S_q at q = count: [rows, D]. */
   query(): Tensor2D {
     const q = this.count;
     const R = this.src.rows;
-    const rowOf = (t: Tensor2D | null, lo: number, hi: number) =>
-      t && q >= lo && q < hi ? (tf.slice(t, [(q - lo) * R, 0], [R, -1]) as Tensor2D) : null;
-    const parts = [rowOf(this.far, this.farLo, this.farHi), rowOf(this.near, this.nearLo, this.nearHi)].filter((p) => p !== null);
-    if (parts.length === 2) return tf.add(parts[0]!, parts[1]!) as Tensor2D;
-    if (parts.length === 1) return parts[0]!;
-    const width = (this.current[0] ?? this.far ?? this.near)?.shape[1] ?? 0;
-    return tf.fill([R, width], 0) as Tensor2D;
+    const c = Math.floor(q / CHUNK);
+    for (const [k, t] of this.chunks) {
+      if (k < c) {
+        t.dispose();
+        this.chunks.delete(k);
+      }
+    }
+    const chunk = this.chunks.get(c);
+    const far = chunk ? (tf.slice(chunk, [(q - c * CHUNK) * R, 0], [R, -1]) as Tensor2D) : null;
+    // the unfinished block: one small product over its entries
+    const from = Math.max(this.currentStart, q - this.memory);
+    const near = from < q ? weightedSum(this.src.block(q, q + 1, from, q), ...this.current.slice(from - this.currentStart)) : null;
+    if (far && near) return tf.add(far, near) as Tensor2D;
+    const width = (this.current[0] ?? [...this.chunks.values()][0])?.shape[1] ?? 0;
+    return far ?? near ?? (tf.fill([R, width], 0) as Tensor2D);
   }
 
   dispose(): void {
     tf.dispose(this.current);
-    this.far?.dispose();
-    this.near?.dispose();
+    this.chunks.forEach((t) => t.dispose());
     this.current = [];
-    this.far = null;
-    this.near = null;
+    this.chunks.clear();
   }
 }
 

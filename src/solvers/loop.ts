@@ -3,6 +3,7 @@
 import { tf } from "../backend";
 import type { Scalar, Tensor } from "@tensorflow/tfjs";
 import { History, asRow } from "./history";
+import { tapeIsOn } from "./tape";
 import type { Plan } from "./plan";
 import type { StepWeights } from "./weights";
 import type { VectorField } from "./types";
@@ -46,7 +47,7 @@ const scale = (x: Tensor, s: number | Scalar) => (typeof s === "number" ? tf.mul
 
 export function solve(f: VectorField, y0: Tensor, plan: Plan, w: StepWeights, record: boolean): Trajectory {
   const { n, h, memory, stages } = plan;
-  const hist = new History(w.source, n, memory);
+  const hist = new History(w.source, n, memory, tapeIsOn());
   const wanted = new Set(plan.outputIndices ?? [n]);
   const kept = new Map<number, Tensor>();
   if (wanted.has(0)) kept.set(0, y0);

@@ -1,0 +1,7 @@
+import { tf } from "../backend";
+
+/** True while tfjs records a tape for gradients (inside tf.grad, tf.variableGrads, minimize; not in a kernel). */
+export function tapeIsOn(): boolean {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
+  return state.gradientDepth > 0 && state.kernelDepth === 0;
+}
