@@ -117,12 +117,19 @@ function buildNativeOffline(): { ok: boolean; why: string } {
 
 // tslab type-checks cells with TypeScript's node10 resolution, which ignores a package's self-reference
 // through "exports": a link node_modules/neural-fde -> .. lets notebooks import "neural-fde".
+// npm links the bins of dependencies only: node_modules/.bin/nfde makes `npx nfde` work in the repo too.
 function stageLink(): boolean {
   const link = path.join(root, "node_modules", "neural-fde");
-  if (fs.existsSync(path.join(link, "package.json"))) return report("package link", true, "node_modules/neural-fde -> ..");
-  fs.rmSync(link, { force: true });
-  fs.symlinkSync("..", link, "dir");
-  return report("package link", true, "created node_modules/neural-fde -> .. (notebooks import \"neural-fde\")");
+  if (!fs.existsSync(path.join(link, "package.json"))) {
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync("..", link, "dir");
+  }
+  const bin = path.join(root, "node_modules", ".bin", "nfde");
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  fs.rmSync(bin, { force: true });
+  fs.symlinkSync(path.join("..", "..", "dist", "cli", "main.js"), bin);
+  fs.chmodSync(path.join(root, "dist", "cli", "main.js"), 0o755);
+  return report("package link", true, "node_modules/neural-fde -> .. (notebooks import \"neural-fde\"); npx nfde");
 }
 
 function stageNative(): boolean {
@@ -169,7 +176,7 @@ function main() {
   const t0 = Date.now();
   const npmOk = stageNpm();
   const buildOk = npmOk && stageBuild();
-  if (npmOk) stageLink();
+  if (buildOk) stageLink();
   const nativeOk = npmOk && stageNative();
   const venvOk = stageVenv();
   stageKernels(venvOk);
