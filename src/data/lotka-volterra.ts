@@ -45,7 +45,7 @@ export interface LvDataOptions {
   beta?: number;
   /** Initial states (x, y), one per trajectory (default [[1, 2], [2, 1], [0.5, 0.5]]). */
   initial?: number[][];
-  /** Horizon (default 10) and the interval between observations (default 0.2). */
+  /** Horizon (default 8) and the interval between observations (default 0.2). */
   tEnd?: number;
   observeEvery?: number;
   /** Solver step of the generator (default 0.01) and method (default 'corrector'). */
@@ -78,7 +78,7 @@ export function lotkaVolterraData(opts: LvDataOptions = {}): LvData {
   const params = opts.params ?? { a: LV_TRUE.a, b: LV_TRUE.b, c: LV_TRUE.c, d: LV_TRUE.d };
   const beta = opts.beta ?? LV_TRUE.beta;
   const initial = opts.initial ?? [[1, 2], [2, 1], [0.5, 0.5]];
-  const tEnd = opts.tEnd ?? 10;
+  const tEnd = opts.tEnd ?? 8;
   const every = opts.observeEvery ?? 0.2;
   const h = opts.stepSize ?? 0.01;
   const noise = opts.noise ?? 0.02;

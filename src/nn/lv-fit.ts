@@ -19,9 +19,9 @@ export interface LvFitOptions {
   /** Starting point (default a, b, c, d = 0.8, 0.4, 0.8, 0.4 and β = 0.9). */
   init?: LvEstimate;
   epochs?: number;
-  /** Adam learning rate (default 0.02). */
+  /** Adam learning rate (default 0.03). */
   lr?: number;
-  /** Solver step of the model (default 0.05; must divide the observation interval) and method (default 'corrector'). */
+  /** Solver step of the model (default 0.1; must divide every observation time) and method (default 'corrector'). */
   stepSize?: number;
   method?: Method;
   /** Learn β (default true); otherwise it stays at init.beta. */
@@ -63,8 +63,8 @@ function lvLoss(theta: Tensor1D, beta: Variable | number, data: LvData, obs: Ten
 /** Learns a, b, c, d and β from data.noisy. */
 export async function fitLotkaVolterra(data: LvData, opts: LvFitOptions = {}): Promise<LvFitResult> {
   const init = opts.init ?? DEFAULT_INIT;
-  const epochs = opts.epochs ?? 300;
-  const h = opts.stepSize ?? 0.05;
+  const epochs = opts.epochs ?? 200;
+  const h = opts.stepSize ?? 0.1;
   const method = opts.method ?? "corrector";
   if (!Number.isInteger(epochs) || epochs <= 0) throw new Error(`fitLotkaVolterra: epochs is ${epochs}; allowed: a positive integer`);
   if (!(init.beta > 0 && init.beta <= 1)) throw new Error(`fitLotkaVolterra: init.beta is ${init.beta}; allowed: 0 < beta <= 1`);
@@ -74,7 +74,7 @@ export async function fitLotkaVolterra(data: LvData, opts: LvFitOptions = {}): P
   const beta = tf.tidy(() => tf.variable(tf.scalar(init.beta), learnBeta));
   const obs = tf.tensor3d(data.noisy);
   const y0 = tf.tensor2d(data.initial);
-  const optimizer = tf.train.adam(opts.lr ?? 0.02);
+  const optimizer = tf.train.adam(opts.lr ?? 0.03);
   const vars = learnBeta ? [theta, beta] : [theta];
   const history: LvEpoch[] = [];
   try {
@@ -104,7 +104,7 @@ export async function fitLotkaVolterra(data: LvData, opts: LvFitOptions = {}): P
 }
 
 /** The model's trajectories [times][B][2] for given parameters (e.g. to plot fitted against true). */
-export function lvTrajectory(p: LvEstimate, initial: number[][], times: number[], stepSize = 0.05, method: Method = "corrector"): number[][][] {
+export function lvTrajectory(p: LvEstimate, initial: number[][], times: number[], stepSize = 0.1, method: Method = "corrector"): number[][][] {
   checkGrid(times, stepSize);
   return tf.tidy(() => {
     const { r, K } = lvCoefficients(tf.tensor1d([p.a, p.b, p.c, p.d]));
