@@ -1,5 +1,9 @@
 // Figure builders of the tutorial notebooks (notebooks/0*.ipynb): memory kernel, convergence, fits,
 // training curves, oversmoothing, embeddings, gradient errors. Plain data in, plotly JSON out.
+import type { Tensor } from "@tensorflow/tfjs";
+import { tf } from "../backend";
+import { dirichletEnergy } from "../nn/graph";
+import type { SparseGraph } from "../nn/sparse-matmul";
 import { gamma } from "../special/gamma";
 import type { Figure, Trace } from "./figure";
 import { barChart, lineChart, logLogPlot, scatterByCategory, type Series } from "./figures";
@@ -168,6 +172,12 @@ export function energyOverTimeFigure(curves: { beta: number; t: number[]; energy
   return lineChart(curves.map((c) => ({ name: `β = ${c.beta}`, x: c.t, y: c.energy })), {
     title: title ?? "Dirichlet energy of X(t): how fast the features smooth out", xLabel: "t", yLabel: "E(X(t)) (log)", logY: true, markers: true,
   });
+}
+
+/** Dirichlet energy (normalised by the number of nodes) of each state of a stack [K, N, H], e.g. fdeint's output with `times`. */
+export function energiesOverTime(states: Tensor, graph: SparseGraph): number[] {
+  if (states.rank !== 3) throw new Error(`states has shape [${states.shape}]; allowed: [times, nodes, features] (fdeint with times)`);
+  return tf.tidy(() => tf.unstack(states).map((X) => dirichletEnergy(X, graph).dataSync()[0]));
 }
 
 /** A 2-D projection (e.g. the first two principal components) coloured by class. */
