@@ -1,32 +1,13 @@
 // B1: F-GRAND-l on a Planetoid graph with a constant Â (GCN normalisation) — encoder Linear(F→H),
-// D^β X = f(X) = σ(a)(ÂX − X) + b·X0 from X(0) = X0, ReLU, Linear(H→C), cross-entropy on the train nodes.
-// The field carries its own VJP (Â is symmetric): dX = σ(a)(Âc − c), dX0 = b·c, da = σ'(a)⟨c, ÂX − X⟩,
-// db = ⟨c, X0⟩.
+// D^β X = f(X) = σ(a)(ÂX − X) + b·X0 from X(0) = X0, ReLU, Linear(H→C), cross-entropy on the train nodes,
+// dropout 0. The field is the model's own (nn/fgrand.ts: grandField, with its hand-written VJP).
 import { tf } from "../backend";
-import type { Scalar, Tensor, Tensor2D } from "@tensorflow/tfjs";
+import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
 import { loadPlanetoidSync } from "../data";
-import { gcnNormalizedAdjacency, spmm, type SparseGraph } from "../nn/graph";
-import type { VectorField } from "../solvers/types";
+import { gcnNormalizedAdjacency } from "../nn/graph";
+import { grandField, grandFieldParams, type GrandFieldParts } from "../nn/fgrand";
 import { solveIn, type FieldTimers, type Problem } from "./problem";
 import type { FgrandBenchConfig } from "./types";
-
-/** The linear F-GRAND field with source term; `source` is X0 as a tensor distinct from y0. */
-export function linearDiffusionField(graph: SparseGraph, source: Tensor, a: Scalar, b: Scalar): VectorField {
-  const f: VectorField = (_t, X) => tf.tidy(() =>
-    tf.add(tf.mul(tf.sigmoid(a), tf.sub(spmm(graph, X), X)), tf.mul(b, source)));
-  f.vjp = (_t, X, c, ps) => {
-    const s = tf.sigmoid(a);
-    const d = tf.sub(spmm(graph, X), X);
-    const value = tf.add(tf.mul(s, d), tf.mul(b, source));
-    const grads = new Map<Tensor, () => Tensor>([
-      [source, () => tf.mul(b, c)],
-      [a, () => tf.mul(tf.mul(s, tf.sub(1, s)), tf.sum(tf.mul(c, d)))],
-      [b, () => tf.sum(tf.mul(c, source))],
-    ]);
-    return { value, y: tf.mul(s, tf.sub(spmm(graph, c), c)), params: ps.map((p) => grads.get(p)?.() ?? null) };
-  };
-  return f;
-}
 
 export function fgrandProblem(c: FgrandBenchConfig, seed = 7): Problem {
   const data = loadPlanetoidSync(c.dataset);
@@ -52,9 +33,9 @@ export function fgrandProblem(c: FgrandBenchConfig, seed = 7): Problem {
     timers,
     loss: (mode) => tf.tidy(() => {
       const X0 = tf.add(tf.matMul(features, enc), encB) as Tensor2D;
-      const source = tf.clone(X0); // the source term reads X0 through its own tensor (y0 may not be a param)
-      const f = linearDiffusionField(graph, source, a, b);
-      const XT = solveIn(mode, f, X0, [source, a, b], c, timers);
+      const source = tf.clone(X0) as Tensor2D; // the source term reads X0 through its own tensor
+      const parts: GrandFieldParts = { graph, a, b, source };
+      const XT = solveIn(mode, grandField(parts), X0, grandFieldParams(parts), c, timers);
       const logits = tf.add(tf.matMul(tf.gather(tf.relu(XT), trainIdx), dec), decB);
       return tf.losses.softmaxCrossEntropy(trainLabels, logits) as Scalar;
     }),

@@ -1,5 +1,6 @@
 // Measures one (configuration, mode) in this process: peak tensor bytes of a training step (tf.profile),
 // peak RSS above the post-set-up baseline, step times after a warm-up, and the adjoint's gradient error.
+import * as os from "node:os";
 import { tf, backendInfo } from "../backend";
 import type { Optimizer, Scalar, Tensor } from "@tensorflow/tfjs";
 import { resolveConfig, stepsOf } from "./configs";
@@ -76,6 +77,17 @@ export function gradientRelDiff(p: Problem): number {
   }
 }
 
+function topKernels(kernels: { name: string; kernelTimeMs: unknown }[], count = 8) {
+  const by = new Map<string, { name: string; count: number; ms: number }>();
+  for (const k of kernels) {
+    const e = by.get(k.name) ?? { name: k.name, count: 0, ms: 0 };
+    e.count++;
+    e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    by.set(k.name, e);
+  }
+  return [...by.values()].sort((a, b) => b.ms - a.ms).slice(0, count).map((e) => ({ ...e, ms: Number(e.ms.toFixed(2)) }));
+}
+
 function checkMode(mode: BenchMode): void {
   if (!BENCH_MODES.includes(mode)) throw new Error(`mode is "${mode}"; allowed: ${BENCH_MODES.join(", ")}`);
 }
@@ -107,7 +119,7 @@ export async function runConfig(config: BenchConfig | string, mode: BenchMode, o
       peakBytes: profile.peakBytes - startBytes, rssPeakMB,
       stepMsMedian: median(ms), stepMsMin: Math.min(...ms), stepMsMax: Math.max(...ms), stepMs: ms,
       gradRelDiff: (opts.gradCheck ?? true) ? gradientRelDiff(p) : NaN,
-      kernels: profile.kernels.length, breakdown, loss: steps[steps.length - 1]?.loss ?? loss, setupMs,
+      kernels: profile.kernels.length, topKernels: topKernels(profile.kernels), breakdown, loss: steps[steps.length - 1]?.loss ?? loss, setupMs, load1: os.loadavg()[0],
       backend: backendInfo().name, date: new Date().toISOString(),
     };
   } finally {

@@ -11,6 +11,5 @@ export {
   resultRows, summaryRows, threadRows, threadVerdict, breakdownRows, formatTable, machineLine,
   peakMemoryFigure, stepTimeVsNFigure, memoryVsNFigure, breakdownFigure, benchFigures,
 } from "./report";
-export { linearDiffusionField } from "./fgrand-problem";
 export { BENCH_MODES } from "./types";
 export type { BenchConfig, BenchMode, BenchResult, FgrandBenchConfig, MlpBenchConfig, StepBreakdown } from "./types";

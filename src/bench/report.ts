@@ -127,8 +127,10 @@ export function machineLine(results: BenchResult[]): string {
   const cpu = os.cpus();
   const r = results[0];
   const threads = unique(results.map((x) => x.threads)).join(", ");
-  return `${new Date().toISOString()} | ${cpu.length} x ${cpu[0]?.model ?? "?"} | backend ${r?.backend ?? "?"}, ` +
-    `TF_NUM_INTRAOP_THREADS ${threads} | node ${process.version} | load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`;
+  const loads = results.map((x) => x.load1).filter((x) => typeof x === "number");
+  const load = loads.length ? `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}` : "?";
+  return `${r?.date ?? new Date().toISOString()} | ${cpu.length} x ${cpu[0]?.model ?? "?"} | backend ${r?.backend ?? "?"}, ` +
+    `TF_NUM_INTRAOP_THREADS ${threads} | node ${process.version} | 1-min load during the run ${load}`;
 }
 
 /** Grouped bars of peak tensor memory (MB) per configuration: ours (direct, adjoint) and torchfde's live peaks. */

@@ -68,9 +68,10 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<BenchResult[]> 
   const { suite, configs, modes, threads, inProcess, onResult, ...childOpts } = opts;
   const list = configs ? configs.map(resolveConfig) : suiteConfigs(suite ?? "memory");
   const results: BenchResult[] = [];
-  for (const t of threads ?? [undefined]) {
-    for (const c of list) {
-      for (const mode of modes ?? (["direct", "adjoint"] as BenchMode[])) {
+  // Thread counts innermost: on a shared machine, the settings being compared run close together in time.
+  for (const c of list) {
+    for (const mode of modes ?? (["direct", "adjoint"] as BenchMode[])) {
+      for (const t of threads ?? [undefined]) {
         const r = inProcess
           ? await (await import("./harness")).runConfig(c, mode, childOpts)
           : await runInChild(c, mode, { ...childOpts, threads: t });

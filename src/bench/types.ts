@@ -56,10 +56,14 @@ export interface BenchResult {
   gradRelDiff: number;
   /** Kernels run by the profiled step. */
   kernels: number;
+  /** The profiled step's kernels by name, the most time-consuming first (tf.profile's kernel times). */
+  topKernels: { name: string; count: number; ms: number }[];
   /** Medians over the timed steps, per phase. */
   breakdown: StepBreakdown;
   loss: number;
   setupMs: number;
+  /** 1-minute load average of the machine at the end of the measurement (shared machines: read beside times). */
+  load1: number;
   backend: string;
   date: string;
 }

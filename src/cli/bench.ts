@@ -1,4 +1,5 @@
 // nfde bench: runs the benchmark suites in child processes and prints a table (or JSON lines).
+import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { SUITES, selectConfigs, suiteConfigs, type Suite } from "../bench/configs";
 import { runSuite } from "../bench/runner";
@@ -8,7 +9,8 @@ import {
 import { BENCH_MODES, type BenchMode, type BenchResult } from "../bench/types";
 
 const USAGE = `usage: nfde bench [--suite memory|scaling|all] [--configs B1,B2,B3-N160] [--modes direct,adjoint]
-                  [--threads 1,2] [--repeats K] [--json] [--plot FILE.html] [--breakdown]`;
+                  [--threads 1,2] [--repeats K] [--json] [--plot FILE.html] [--breakdown]
+                  [--input RESULTS.jsonl]   (tables and figures from saved --json output, no run)`;
 
 function list(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -17,13 +19,18 @@ function list(value: string | undefined, name: string): string[] | undefined {
   return items;
 }
 
+function readResults(file: string): BenchResult[] {
+  if (!fs.existsSync(file)) throw new Error(`--input is "${file}"; allowed: an existing file of nfde bench --json lines`);
+  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l) as BenchResult);
+}
+
 export async function runBench(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args, allowPositionals: false,
     options: {
       suite: { type: "string", default: "memory" }, configs: { type: "string" }, modes: { type: "string" },
       threads: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean", default: false },
-      plot: { type: "string" }, breakdown: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
+      plot: { type: "string" }, input: { type: "string" }, breakdown: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) { console.log(USAGE); return 0; }
@@ -38,7 +45,7 @@ export async function runBench(args: string[]): Promise<number> {
   if (values.plot !== undefined && !values.plot.endsWith(".html")) throw new Error(`--plot is "${values.plot}"; allowed: a file name ending in .html`);
 
   const chosen = configs ? selectConfigs(configs) : suiteConfigs(suite);
-  const results: BenchResult[] = await runSuite({
+  const results: BenchResult[] = values.input !== undefined ? readResults(values.input) : await runSuite({
     configs: chosen, modes, threads, repeats,
     onResult: (r) => {
       if (values.json) console.log(JSON.stringify(r));
@@ -46,7 +53,8 @@ export async function runBench(args: string[]): Promise<number> {
     },
   });
   if (!values.json) {
-    console.log(`nfde bench (${configs ? configs.join(",") : `suite ${suite}`}) — ${machineLine(results)}`);
+    const what = values.input ?? (configs ? configs.join(",") : `suite ${suite}`);
+    console.log(`nfde bench (${what}) — ${machineLine(results)}`);
     console.log("\nPer configuration and mode (ours beside torchfde's; ratios = ours / theirs):");
     console.log(formatTable(resultRows(results)));
     console.log("\nAdjoint vs direct:");
