@@ -1,0 +1,62 @@
+// The tutorial notebooks: committed with outputs and the tslab kernel; executed headless in quick mode.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildDist, executeNotebook, inspectOutputs, jupyterMissing, readNotebook, ROOT } from "../src/cli/notebooks";
+
+const NOTEBOOKS = ["01-fractional-dynamics", "02-graph-learning", "03-memory-and-time"];
+const ALLOWED_IMPORTS = new Set(["neural-fde", "tslab", "danfojs-node"]);
+const nbPath = (name: string) => path.join(ROOT, "notebooks", `${name}.ipynb`);
+
+interface Cell { cell_type: string; source: string | string[]; execution_count?: number | null }
+const sourceOf = (c: Cell) => (Array.isArray(c.source) ? c.source.join("") : c.source);
+
+test("each tutorial notebook is committed with the tslab kernel, its outputs and package imports only", () => {
+  for (const name of NOTEBOOKS) {
+    const nb = readNotebook(nbPath(name)) as ReturnType<typeof readNotebook> & { metadata: { kernelspec?: { name?: string } } };
+    assert.equal(nb.metadata.kernelspec?.name, "tslab", `${name}: kernelspec must be tslab`);
+    const { plots, errors } = inspectOutputs(nb);
+    assert.deepEqual(errors, [], `${name}: committed with error outputs`);
+    assert.ok(plots >= 1, `${name}: committed without executed plotly outputs (run nfde notebooks --only ${name} and copy out/${name}.ipynb)`);
+    const code = (nb.cells as Cell[]).filter((c) => c.cell_type === "code").map(sourceOf).join("\n");
+    assert.match(code, /const QUICK = process\.env\.NFDE_QUICK === "1"/, `${name}: the quick-mode switch is missing`);
+    for (const m of code.matchAll(/from\s+"([^"]+)"/g)) {
+      assert.ok(ALLOWED_IMPORTS.has(m[1]), `${name}: imports "${m[1]}"; allowed: ${[...ALLOWED_IMPORTS].join(", ")}`);
+    }
+  }
+});
+
+const missing = jupyterMissing();
+// Without the Jupyter venv a developer may skip; CI must have it.
+const skip = missing !== undefined && !process.env.CI ? `no Jupyter here (${missing})` : false;
+
+test("each tutorial notebook executes headless in quick mode: finished, a plotly figure, no error", { skip }, async (t) => {
+  assert.equal(missing, undefined, `CI needs the Jupyter venv with the tslab kernel: ${missing}`);
+  const build = buildDist();
+  assert.ok(fs.existsSync(path.join(ROOT, "dist", "index.js")), `tsc did not produce dist/index.js:\n${build.log}`);
+  // As .ci/run does: the Planetoid files of the shared data folder, when there is one.
+  const shared = path.join(ROOT, "..", "shared", "data");
+  if (!process.env.NFDE_DATA_DIR && fs.existsSync(path.join(shared, "planetoid"))) process.env.NFDE_DATA_DIR = shared;
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-notebooks-"));
+  try {
+    for (const name of NOTEBOOKS) {
+      await t.test(name, async () => {
+        const executed = path.join(outDir, `${name}.ipynb`);
+        const run = await executeNotebook(nbPath(name), executed, { quick: true, timeoutSec: 600 });
+        assert.ok(fs.existsSync(executed), `${name} produced no executed notebook:\n${run.log}`);
+        const nb = readNotebook(executed);
+        const { plots, errors } = inspectOutputs(nb);
+        assert.deepEqual(errors, [], `${name} has error outputs:\n${run.log}`);
+        assert.equal(run.ok, true, `${name}: nbconvert failed:\n${run.log}`);
+        const notRun = (nb.cells as Cell[]).filter((c) => c.cell_type === "code" && c.execution_count == null).length;
+        assert.equal(notRun, 0, `${name}: ${notRun} code cells did not run`);
+        assert.ok(plots >= 1, `${name}: no ${"application/vnd.plotly.v1+json"} output`);
+        t.diagnostic(`${name}: ${run.seconds.toFixed(1)} s, ${plots} plots`);
+      });
+    }
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+});
