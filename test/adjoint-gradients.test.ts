@@ -153,6 +153,24 @@ test("params: a tensor computed from variables outside f passes its gradient on 
   tf.dispose([d.value, a.value, d.grads[enc.name], a.grads[enc.name], enc, x]);
 });
 
+test("params derived inside the loss (disposed when the forward pass ends) still reach the reverse sweep", () => {
+  const w = tf.variable(tf.tensor2d([[0.1, 0.2], [0.3, -0.1]]));
+  const y0 = tf.tensor2d([[1, 2], [-1, 0.5]]);
+  const grads = (adjoint: boolean) => tf.variableGrads(() => {
+    const K = tf.mul(w, 2);
+    const f: VectorField = (_t, u) => tf.tanh(tf.matMul(u as tf.Tensor2D, K));
+    const opts = { beta: 0.8, tEnd: 0.5, stepSize: 0.05, method: "corrector" as const };
+    return tf.sum(tf.square(adjoint ? fdeintAdjoint(f, y0, { ...opts, params: [K] }) : fdeint(f, y0, opts))) as tf.Scalar;
+  }, [w]);
+  const before = tf.memory().numTensors;
+  const a = grads(true);
+  const d = grads(false);
+  assert.ok(relErr(a.grads[w.name], d.grads[w.name]) < 1e-5);
+  tf.dispose([a.value, d.value, a.grads[w.name], d.grads[w.name]]);
+  assert.equal(tf.memory().numTensors, before, "the kept parameter is released after the sweep");
+  tf.dispose([w, y0]);
+});
+
 test("errors: a variable f reads but params omits, bad params, bad adjoint mode", () => {
   const hidden = tf.variable(tf.scalar(-1), true, "forgotten_rate");
   const y0 = tf.variable(tf.ones([2]));

@@ -32,6 +32,27 @@ function cotangentsOf(dy: Tensor, plan: Plan): Map<number, Tensor> {
   return map;
 }
 
+interface Scoped { scopeId?: number; kept?: boolean }
+
+/**
+ * Tensors made inside the forward pass of the current gradient computation (a derived parameter such as
+ * the encoder output X0) are disposed when that pass ends, but f reads them again in the reverse sweep:
+ * keep them until the sweep is done.
+ */
+function adoptForwardScoped(tensors: Tensor[]): Tensor[] {
+  const stack = (tf.engine() as unknown as { state: { scopeStack: { name: string; id: number }[] } }).state.scopeStack;
+  let forward = stack.length - 1;
+  while (forward >= 0 && stack[forward].name !== "forward") forward--;
+  if (forward < 0) return [];
+  const inForward = new Set(stack.slice(forward).map((s) => s.id));
+  const adopted = [...new Set(tensors)].filter((t) => {
+    const s = t as unknown as Scoped;
+    return !(t instanceof tf.Variable) && !s.kept && s.scopeId !== undefined && inForward.has(s.scopeId);
+  });
+  adopted.forEach((t) => tf.keep(t));
+  return adopted;
+}
+
 /**
  * Same value as fdeint; gradients (for y0, every tensor in `params`, and β when it is a tf.Variable) come
  * from a reverse sweep instead of the tape: the forward solve keeps only the states, and the reverse
@@ -51,6 +72,7 @@ export function fdeintAdjoint(f: VectorField, y0: Tensor, opts: AdjointOptions):
   const S = plan.stages;
   // Without a tape no gradient can be asked for: then the forward keeps no states.
   const record = tapeIsOn();
+  const adopted = record ? adoptForwardScoped([y0, ...params]) : [];
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args[args.length - 1] as (t: Tensor[]) => void;
     const traj = solve(f, y0, plan, constantWeights(plan.tables), record);
@@ -64,9 +86,13 @@ export function fdeintAdjoint(f: VectorField, y0: Tensor, opts: AdjointOptions):
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const states = saved.slice(0, plan.n);
         const stageInputs = Array.from({ length: plan.n }, (_, k) => saved.slice(plan.n + k * S, plan.n + (k + 1) * S));
-        const input = { f, y0, params, plan, states, stageInputs, cotangents: cotangentsOf(dy, plan) };
-        const g = mode === "discrete" ? discreteAdjoint(input) : continuousAdjoint({ ...input, final: saved[saved.length - 1] });
-        return [g.y0, ...g.params, ...(beta ? [g.beta!] : [])];
+        try {
+          const input = { f, y0, params, plan, states, stageInputs, cotangents: cotangentsOf(dy, plan) };
+          const g = mode === "discrete" ? discreteAdjoint(input) : continuousAdjoint({ ...input, final: saved[saved.length - 1] });
+          return [g.y0, ...g.params, ...(beta ? [g.beta!] : [])];
+        } finally {
+          tf.dispose(adopted);
+        }
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
