@@ -13,7 +13,12 @@ const NOTEBOOKS = ["01-fractional-dynamics", "02-graph-learning", "03-memory-and
 const ALLOWED_IMPORTS = new Set(["neural-fde", "tslab", "danfojs-node"]);
 const nbPath = (name: string) => path.join(ROOT, "notebooks", `${name}.ipynb`);
 
-interface Cell { cell_type: string; source: string | string[]; execution_count?: number | null }
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  metadata?: { execution?: Record<string, string> };
+  outputs?: { output_type: string; text?: string | string[] }[];
+}
 const sourceOf = (c: Cell) => (Array.isArray(c.source) ? c.source.join("") : c.source);
 
 test("each tutorial notebook is committed with the tslab kernel, its outputs and package imports only", () => {
@@ -83,8 +88,12 @@ test("each tutorial notebook executes headless in quick mode: finished, a plotly
         const { plots, errors } = inspectOutputs(nb);
         assert.deepEqual(errors, [], `${name} has error outputs:\n${run.log}`);
         assert.equal(run.ok, true, `${name}: nbconvert failed:\n${run.log}`);
-        const notRun = (nb.cells as Cell[]).filter((c) => c.cell_type === "code" && c.execution_count == null).length;
-        assert.equal(notRun, 0, `${name}: ${notRun} code cells did not run`);
+        // tslab leaves execution_count empty; nbclient records when each cell went idle.
+        const code = (nb.cells as Cell[]).filter((c) => c.cell_type === "code");
+        const notRun = code.filter((c) => !c.metadata?.execution?.["iopub.status.idle"]).length;
+        assert.equal(notRun, 0, `${name}: ${notRun} of ${code.length} code cells did not run`);
+        const lastText = (code[code.length - 1].outputs ?? []).map((o) => [o.text ?? ""].flat().join("")).join("");
+        assert.match(lastText, /notebook run time: \d+ s/, `${name}: the last cell did not finish`);
         assert.ok(plots >= 1, `${name}: no ${"application/vnd.plotly.v1+json"} output`);
         t.diagnostic(`${name}: ${run.seconds.toFixed(1)} s, ${plots} plots`);
       });
