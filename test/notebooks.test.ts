@@ -28,7 +28,7 @@ test("each tutorial notebook is committed with the tslab kernel, its outputs and
     const { plots, errors } = inspectOutputs(nb);
     assert.deepEqual(errors, [], `${name}: committed with error outputs`);
     assert.ok(plots >= 1, `${name}: committed without executed plotly outputs (run nfde notebooks --only ${name} and copy out/${name}.ipynb)`);
-    const code = (nb.cells as Cell[]).filter((c) => c.cell_type === "code").map(sourceOf).join("\n");
+    const code = (nb.cells as unknown as Cell[]).filter((c) => c.cell_type === "code").map(sourceOf).join("\n");
     assert.match(code, /const QUICK = process\.env\.NFDE_QUICK === "1"/, `${name}: the quick-mode switch is missing`);
     for (const m of code.matchAll(/from\s+"([^"]+)"/g)) {
       assert.ok(ALLOWED_IMPORTS.has(m[1]), `${name}: imports "${m[1]}"; allowed: ${[...ALLOWED_IMPORTS].join(", ")}`);
@@ -89,7 +89,7 @@ test("each tutorial notebook executes headless in quick mode: finished, a plotly
         assert.deepEqual(errors, [], `${name} has error outputs:\n${run.log}`);
         assert.equal(run.ok, true, `${name}: nbconvert failed:\n${run.log}`);
         // tslab leaves execution_count empty; nbclient records when each cell went idle.
-        const code = (nb.cells as Cell[]).filter((c) => c.cell_type === "code");
+        const code = (nb.cells as unknown as Cell[]).filter((c) => c.cell_type === "code");
         const notRun = code.filter((c) => !c.metadata?.execution?.["iopub.status.idle"]).length;
         assert.equal(notRun, 0, `${name}: ${notRun} of ${code.length} code cells did not run`);
         const lastText = (code[code.length - 1].outputs ?? []).map((o) => [o.text ?? ""].flat().join("")).join("");
