@@ -37,7 +37,7 @@ for (const attention of [false, true]) {
         ? edgeAttention(source, graph, { wK: rand([H, H]) as Tensor2D, wQ: rand([H, H]) as Tensor2D, heads: 1 }) : undefined;
       const parts = { graph, transposed, values, a, b, source };
       const f = grandField(parts);
-      const hand = f.vjp!(0, X, c, grandFieldParams(parts));
+      const hand = f.vjp!(0, X, c, grandFieldParams(parts), true);
       const ps = grandFieldParams(parts);
       // The taped VJP: tf.grads of ⟨f(X), c⟩ w.r.t. X and the field's tensors, the field rebuilt from its arguments.
       const g = tf.grads((Y: Tensor, A: Tensor, B: Tensor, S: Tensor, V?: Tensor) => tf.sum(tf.mul(grandField({

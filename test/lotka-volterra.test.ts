@@ -17,7 +17,7 @@ test("the Lotka–Volterra field is x(a − c·y), −y(b − d·x) and its hand
       assert.ok(Math.abs(v[i][1] + y * (0.5 - 0.3 * x)) < 1e-6);
     });
     const c = tf.tensor2d([[0.3, -1.2], [0.8, 0.5]]);
-    const hand = f.vjp!(0, u, c, [r, K]);
+    const hand = f.vjp!(0, u, c, [r, K], true);
     const g = tf.grads((U: Tensor, R: Tensor, KK: Tensor) => tf.sum(tf.mul(lotkaVolterraField(R as Tensor1D, KK as Tensor2D)(0, U), c)))([u, r, K]);
     [hand.y, ...hand.params].forEach((h, i) => {
       const diff = tf.max(tf.abs(tf.sub(h!, g[i]))).dataSync()[0];

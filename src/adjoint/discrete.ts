@@ -77,11 +77,11 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
           const [xi, xiBeta] = (wantBeta ? tf.split(q, 2, 0) : [q]).map((x) => tf.reshape(x, y0.shape));
           const nu = family === "f" ? xi : tf.mul(muNext!, s);
           if (j === n - 1) assertParamsComplete(f, j * h, states[j], nu, params, exclude);
-          const g = vjp(f, j * h, states[j], nu, params, j);
+          const g = vjp(f, j * h, states[j], nu, params, j, wantBeta);
           mu = tf.add(mu, g.y);
           g.params.forEach((p, i) => dparams[i].add(p));
           if (wantBeta) {
-            dbeta.add(family === "f" ? tf.sum(tf.mul(xiBeta, g.value)) : tf.mul(tf.sum(tf.mul(muNext!, g.value)), ds));
+            dbeta.add(family === "f" ? tf.sum(tf.mul(xiBeta, g.value!)) : tf.mul(tf.sum(tf.mul(muNext!, g.value!)), ds));
           }
           if (family === "u" && j >= 1) {
             mu = tf.add(mu, xi);
@@ -99,9 +99,9 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
         let lambdaC: Tensor | null = null;
         for (let st = stages - 1; st >= 0; st--) {
           lambdaC = lambdaC ? tf.add(lambdaC, lambda) : lambda;
-          const g = vjp(f, j * h, stageInputs[j - 1][st], tf.mul(lambda, c), params, j);
+          const g = vjp(f, j * h, stageInputs[j - 1][st], tf.mul(lambda, c), params, j, wantBeta);
           g.params.forEach((p, i) => dparams[i].add(p));
-          if (wantBeta) dbeta.add(tf.mul(tf.sum(tf.mul(lambda, g.value)), dc));
+          if (wantBeta) dbeta.add(tf.mul(tf.sum(tf.mul(lambda, g.value!)), dc));
           lambda = g.y;
         }
         tf.dispose(stageInputs[j - 1]);

@@ -5,7 +5,8 @@ import { callField } from "../solvers/loop";
 import type { VectorField } from "../solvers/types";
 
 export interface Vjp {
-  value: Tensor;
+  /** f(t, y); with a hand-written vjp only when asked for. */
+  value?: Tensor;
   y: Tensor;
   params: (Tensor | null)[];
 }
@@ -28,9 +29,10 @@ function nestedGradients(f: () => Tensor, xs: Tensor[], dy: Tensor) {
   }
 }
 
-export function vjp(f: VectorField, t: number, y: Tensor, cotangent: Tensor, params: Tensor[], step: number): Vjp {
+export function vjp(f: VectorField, t: number, y: Tensor, cotangent: Tensor, params: Tensor[], step: number, needValue = false): Vjp {
   if (f.vjp) {
-    const r = f.vjp(t, y, cotangent, params);
+    const r = f.vjp(t, y, cotangent, params, needValue);
+    if (needValue && !r.value) r.value = callField(f, t, y, step);
     if (r.params.length !== params.length) {
       throw new Error(`f.vjp returned ${r.params.length} parameter gradients; it must return one per params entry (${params.length})`);
     }

@@ -33,9 +33,9 @@ export function instrument(f: VectorField, timers: FieldTimers, keepVjp: boolean
   };
   const vjp = f.vjp;
   if (keepVjp && vjp) {
-    g.vjp = (t, y, c, ps) => {
+    g.vjp = (t, y, c, ps, needValue) => {
       const t0 = performance.now();
-      try { return vjp(t, y, c, ps); } finally { timers.vjpMs += performance.now() - t0; }
+      try { return vjp(t, y, c, ps, needValue); } finally { timers.vjpMs += performance.now() - t0; }
     };
   }
   return g;

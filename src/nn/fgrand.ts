@@ -33,25 +33,24 @@ export function grandField(p: GrandFieldParts): VectorField {
   if (p.values && !p.transposed) throw new Error("grandField: values (attention) given without the transposed graph; give both");
   const f: VectorField = (_t, X) => tf.tidy(() =>
     tf.add(tf.mul(tf.sigmoid(p.a), tf.sub(spmm(p.graph, X, p.values), X)), tf.mul(p.b, p.source)));
-  // dy = σ(a)(Âᵀc − c), da = σ'(a)⟨c, ÂX − X⟩, db = ⟨c, X0⟩, dX0 = b·c, dÂ_e = σ(a) c[row_e]·X[col_e].
-  f.vjp = (_t, X, c) => {
+  // dy = σ(a)(Âᵀc − c), da = σ'(a)⟨c, ÂX − X⟩ = σ'(a)⟨Âᵀc − c, X⟩ (one sparse product, not two),
+  // db = ⟨c, X0⟩, dX0 = b·c, dÂ_e = σ(a) c[row_e]·X[col_e].
+  f.vjp = (t, X, c, _params, needValue) => {
     const out = tf.tidy(() => {
       const sa = tf.sigmoid(p.a);
-      const diff = tf.sub(spmm(p.graph, X, p.values), X);
-      const value = tf.add(tf.mul(sa, diff), tf.mul(p.b, p.source));
-      const back = p.values ? spmm(p.transposed!, c, p.values) : spmm(p.graph, c);
-      const dy = tf.mul(sa, tf.sub(back, c));
-      const da = tf.mul(tf.mul(sa, tf.sub(1, sa)), tf.sum(tf.mul(c, diff)));
+      const back = tf.sub(p.values ? spmm(p.transposed!, c, p.values) : spmm(p.graph, c), c);
+      const dy = tf.mul(sa, back);
+      const da = tf.mul(tf.mul(sa, tf.sub(1, sa)), tf.sum(tf.mul(back, X)));
       const db = tf.sum(tf.mul(c, p.source));
       const dsrc = tf.mul(p.b, c);
-      const res = [value, dy, da, db, dsrc];
+      const res = [dy, da, db, dsrc];
       if (p.values) {
         const g = p.graph;
         res.push(tf.mul(sa, tf.sum(tf.mul(tf.gather(c, g.rowIdx), tf.gather(X, g.colIdx)), 1)));
       }
-      return res;
+      return needValue ? [...res, f(t, X)] : res;
     });
-    return { value: out[0], y: out[1], params: out.slice(2) };
+    return { value: needValue ? out[out.length - 1] : undefined, y: out[0], params: out.slice(1, p.values ? 5 : 4) };
   };
   return f;
 }

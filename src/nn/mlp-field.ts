@@ -57,10 +57,10 @@ export function mlpField(opts: MlpFieldOptions = {}): MlpField {
     return tf.tidy(() => tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(y, W1), b1)), W2), b2));
   };
   if (opts.handVjp ?? true) {
-    f.vjp = (_t, y, c, ps) => {
+    f.vjp = (_t, y, c, ps, needValue) => {
       check(y);
       const z = tf.tanh(tf.add(tf.matMul(y, W1), b1));
-      const value = tf.add(tf.matMul(z, W2), b2);
+      const value = needValue ? tf.add(tf.matMul(z, W2), b2) : undefined;
       const delta = tf.mul(tf.matMul(c, W2, false, true), tf.sub(1, tf.square(z)));
       const grads = new Map<Tensor, () => Tensor>([
         [W1, () => tf.matMul(y, delta, true, false)],

@@ -7,9 +7,11 @@ export const METHODS: Method[] = ["predictor", "corrector", "l1", "gl", "trapezo
 export type VectorField = ((t: number, y: Tensor) => Tensor) & {
   /**
    * Optional hand-written vector-Jacobian product, used by the adjoint instead of taping f:
-   * returns f(t, y), (∂f/∂y)ᵀ·cotangent and, for each tensor of `params`, (∂f/∂p)ᵀ·cotangent (null = none).
+   * returns (∂f/∂y)ᵀ·cotangent, for each tensor of `params` (∂f/∂p)ᵀ·cotangent (null = none), and f(t, y)
+   * as `value` when `needValue` is true (only the gradient of a learnable β needs it).
    */
-  vjp?: (t: number, y: Tensor, cotangent: Tensor, params: Tensor[]) => { value: Tensor; y: Tensor; params: (Tensor | null)[] };
+  vjp?: (t: number, y: Tensor, cotangent: Tensor, params: Tensor[], needValue: boolean) =>
+    { value?: Tensor; y: Tensor; params: (Tensor | null)[] };
 };
 
 export interface FdeOptions {
