@@ -7,5 +7,4 @@ export * from "./nn";
 export * from "./special";
 export * from "./solvers";
 export * from "./adjoint";
-export * from "./nn/mlp-field";
 export * from "./bench";

@@ -11,6 +11,3 @@ export {
   memoryKernelFigure, observedOrder, perBetaBarsFigure, predictorWeights, solutionsVsExactFigure, trajectoriesFigure,
 } from "./notebook-figures";
 export type { ConvergenceRow, SolutionCurve } from "./notebook-figures";
-// PCA for the notebooks' embedding plots (src/nn/pca.ts; here until src/nn/index.ts is exported from the package).
-export { pca, symmetricEigen } from "../nn/pca";
-export type { PcaResult } from "../nn/pca";
