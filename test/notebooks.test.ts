@@ -75,8 +75,8 @@ test("each tutorial notebook executes headless in quick mode: finished, a plotly
   const build = buildDist();
   assert.ok(fs.existsSync(path.join(ROOT, "dist", "index.js")), `tsc did not produce dist/index.js:\n${build.log}`);
   // As .ci/run does: the Planetoid files of the shared data folder, when there is one.
-  const shared = path.join(ROOT, "..", "shared", "data");
-  if (!process.env.NFDE_DATA_DIR && fs.existsSync(path.join(shared, "planetoid"))) process.env.NFDE_DATA_DIR = shared;
+  const shared = [path.join(ROOT, "..", "shared", "data"), "/work/shared/data"].find((d) => fs.existsSync(path.join(d, "planetoid")));
+  if (!process.env.NFDE_DATA_DIR && shared) process.env.NFDE_DATA_DIR = shared;
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-notebooks-"));
   try {
     for (const name of NOTEBOOKS) {
