@@ -1,7 +1,7 @@
 // The one stepping loop of every method (the step rule is in schemes.ts, the weights in weights.ts).
 // fdeint runs it under the tape; fdeintAdjoint runs it untaped and records the states for its reverse sweep.
 import { tf } from "../backend";
-import type { Scalar, Tensor } from "@tensorflow/tfjs";
+import type { Tensor } from "@tensorflow/tfjs";
 import { History, asRow } from "./history";
 import { tapeIsOn } from "./tape";
 import type { Plan } from "./plan";
@@ -43,8 +43,6 @@ export function assertFinite(y: Tensor, step: number, t: number, what = "the sta
   }
 }
 
-const scale = (x: Tensor, s: number | Scalar) => (typeof s === "number" ? tf.mul(x, s) : tf.mul(x, s));
-
 export function solve(f: VectorField, y0: Tensor, plan: Plan, w: StepWeights, record: boolean): Trajectory {
   const { n, h, memory, stages } = plan;
   const hist = new History(w.source, n, memory, tapeIsOn());
@@ -62,13 +60,13 @@ export function solve(f: VectorField, y0: Tensor, plan: Plan, w: StepWeights, re
         const q = hist.query();
         const sums = w.R === 1 ? [q] : tf.split(q, w.R, 0);
         let z = tf.add(y0, tf.reshape(sums[0], y0.shape));
-        if (w.family === "u") z = tf.add(z, scale(fk, w.s));
+        if (w.family === "u") z = tf.add(z, tf.mul(fk, w.s));
         const zs: Tensor[] = [];
         if (stages > 0) {
           const base = tf.add(y0, tf.reshape(sums[1], y0.shape));
           for (let s = 0; s < stages; s++) {
             zs.push(z);
-            z = tf.add(base, scale(callField(f, (k + 1) * h, z, k + 1), w.c));
+            z = tf.add(base, tf.mul(callField(f, (k + 1) * h, z, k + 1), w.c));
           }
         }
         return [z, ...zs];
@@ -85,7 +83,6 @@ export function solve(f: VectorField, y0: Tensor, plan: Plan, w: StepWeights, re
       if (wanted.has(k + 1)) kept.set(k + 1, y);
     }
     const output = plan.outputIndices === null ? y : tf.stack(plan.outputIndices.map((i) => kept.get(i)!));
-    
     return { output, states, stageInputs, final: y };
   } finally {
     hist.dispose();
