@@ -16,6 +16,8 @@ export interface LabOptions {
   openBrowser?: boolean;
   /** Where the server's own log goes (default: inherited stdio). */
   stdio?: "inherit" | "ignore" | "pipe";
+  /** More `jupyter lab` arguments. */
+  extraArgs?: string[];
 }
 
 /** The first port >= `from` that is free on `ip`. */
@@ -42,6 +44,7 @@ export function launchLab(o: LabOptions): ChildProcess {
   const args = ["lab", `--notebook-dir=${o.rootDir}`, `--ServerApp.ip=${o.ip ?? "127.0.0.1"}`, `--ServerApp.port=${o.port}`,
     "--ServerApp.port_retries=0", `--IdentityProvider.token=${o.token}`];
   if (!o.openBrowser) args.push("--no-browser");
+  args.push(...(o.extraArgs ?? []));
   if (process.getuid?.() === 0) args.push("--allow-root"); // containers and CI run as root
   const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" };
   return spawn(JUPYTER, args, { cwd: ROOT, env, stdio: o.stdio ?? "inherit" });

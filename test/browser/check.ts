@@ -3,6 +3,7 @@
 // save a screenshot to out/screens/NAME.png. Fails when a notebook shows no rendered plot.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { buildDist, executeNotebook, inspectOutputs, jupyterMissing, readNotebook, ROOT } from "../../src/cli/notebooks";
 import { findChromium, missingChromiumMessage, withChromium } from "../../src/plot/browser";
@@ -34,7 +35,19 @@ async function main(): Promise<number> {
   const screens = path.join(ROOT, "out", "screens");
   fs.mkdirSync(screens, { recursive: true });
 
-  const lab = { rootDir: ROOT, port: await freePort(8890), token: randomBytes(12).toString("hex"), openBrowser: false, stdio: "pipe" as const };
+  // JupyterLab 4 renders only the cells in view ("windowing"); a screenshot check needs every cell drawn,
+  // and a fresh settings and workspace folder so that no earlier session's tabs come back.
+  const labState = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-lab-"));
+  const settings = path.join(labState, "settings", "@jupyterlab", "notebook-extension");
+  fs.mkdirSync(settings, { recursive: true });
+  fs.writeFileSync(path.join(settings, "tracker.jupyterlab-settings"), JSON.stringify({ windowingMode: "none" }));
+  const apputils = path.join(labState, "settings", "@jupyterlab", "apputils-extension");
+  fs.mkdirSync(apputils, { recursive: true });
+  fs.writeFileSync(path.join(apputils, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false" }));
+  const lab = {
+    rootDir: ROOT, port: await freePort(8890), token: randomBytes(12).toString("hex"), openBrowser: false, stdio: "pipe" as const,
+    extraArgs: [`--LabApp.user_settings_dir=${path.join(labState, "settings")}`, `--LabApp.workspaces_dir=${path.join(labState, "workspaces")}`],
+  };
   const server = launchLab(lab);
   let serverLog = "";
   server.stdout?.on("data", (b: Buffer) => { serverLog += b.toString(); });
@@ -52,7 +65,7 @@ async function main(): Promise<number> {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
         let note = "";
         try {
-          await page.goto(labUrl(lab, `lab/tree/${rel}`), { waitUntil: "domcontentloaded", timeout: 60000 });
+          await page.goto(`${labUrl(lab, `lab/workspaces/${encodeURIComponent(name)}/tree/${rel}`)}&reset`, { waitUntil: "domcontentloaded", timeout: 60000 });
           await page.waitForSelector(".jp-Notebook", { timeout: 60000 });
           await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: PLOT_TIMEOUT_MS }).catch(() => { note = "no plot drew"; });
           if (expected > 1) {
@@ -77,6 +90,7 @@ async function main(): Promise<number> {
     });
   } finally {
     server.kill("SIGTERM");
+    fs.rmSync(labState, { recursive: true, force: true });
     await new Promise((r) => (server.exitCode !== null ? r(null) : server.once("exit", r)));
   }
   for (const r of results) {
