@@ -3,7 +3,7 @@
 import { tf } from "../backend";
 import type { Tensor } from "@tensorflow/tfjs";
 import { History, asRow } from "./history";
-import { tapeIsOn } from "./tape";
+import { tapeIsOn, untaped } from "./tape";
 import type { Plan } from "./plan";
 import type { StepWeights } from "./weights";
 import type { VectorField } from "./types";
@@ -34,6 +34,8 @@ export function callField(f: VectorField, t: number, y: Tensor, step: number): T
 }
 
 export function assertFinite(y: Tensor, step: number, t: number, what = "the state y"): void {
+  // one reduction on the device; the values come to JS only to name the culprit
+  if (untaped(() => tf.tidy(() => tf.all(tf.isFinite(y)).dataSync()[0])) === 1) return;
   const d = y.dataSync();
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i])) {

@@ -5,3 +5,14 @@ export function tapeIsOn(): boolean {
   const state = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
   return state.gradientDepth > 0 && state.kernelDepth === 0;
 }
+
+/** Runs fn without recording to the tape (for checks that must not hold tensors for backprop). */
+export function untaped<T>(fn: () => T): T {
+  const state = (tf.engine() as unknown as { state: { kernelDepth: number } }).state;
+  state.kernelDepth++;
+  try {
+    return fn();
+  } finally {
+    state.kernelDepth--;
+  }
+}
