@@ -106,8 +106,7 @@ export function discreteAdjoint(inp: ReverseInput): Gradients {
         }
         tf.dispose(stageInputs[j - 1]);
         dy0.add(lambdaC ? tf.add(lambda, lambdaC) : lambda);
-        const channels = R === 1 ? [lambda] : [lambda, lambdaC!];
-        hist.push(tf.concat(channels.map(asRow), 0) as Tensor2D);
+        hist.push(R === 1 ? asRow(lambda) : (tf.concat([asRow(lambda), asRow(lambdaC!)], 0) as Tensor2D));
         return mu;
       });
       muNext?.dispose();
