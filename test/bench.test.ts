@@ -11,8 +11,9 @@ import {
 import { runBench } from "../src/cli/bench";
 import { dataDir } from "../src/data";
 
-const SHARED = "/work/shared/data";
-if (!process.env.NFDE_DATA_DIR && fs.existsSync(path.join(SHARED, "planetoid"))) process.env.NFDE_DATA_DIR = SHARED;
+import { useSharedData } from "./helpers/shared-data";
+
+useSharedData();
 const haveCora = () => fs.existsSync(path.join(dataDir(), "planetoid", "ind.cora.graph"));
 
 const tinyB1: BenchConfig = { kind: "fgrand", name: "B1-tiny", dataset: "cora", hidden: 4, beta: 0.85, tEnd: 4, stepSize: 1, lr: 0.01 };

@@ -3,20 +3,15 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildDist, jupyterMissing, readNotebook, ROOT, runNotebook } from "../src/cli/notebooks";
+import { readNotebook, ROOT, runNotebook } from "../src/cli/notebooks";
+import { prepareNotebookRun, skipWithoutJupyter } from "./helpers/jupyter";
 import { findChromium } from "../src/plot/browser";
 import { countRenderedPlots } from "../src/plot/export";
 import { PLOTLY_MIME } from "../src/plot/display";
 
 const fixture = path.join(ROOT, "test", "fixtures", "smoke.ipynb");
-const missing = jupyterMissing();
-// Without the Jupyter venv a developer may skip; CI must have it.
-const skip = missing !== undefined && !process.env.CI ? `no Jupyter here (${missing})` : false;
-
-test("smoke notebook: executes headless with the tslab kernel, shows a plotly figure, no error", { skip }, async (t) => {
-  assert.equal(missing, undefined, `CI needs the Jupyter venv with the tslab kernel: ${missing}`);
-  const build = buildDist();
-  assert.ok(fs.existsSync(path.join(ROOT, "dist", "index.js")), `tsc did not produce dist/index.js:\n${build.log}`);
+test("smoke notebook: executes headless with the tslab kernel, shows a plotly figure, no error", { skip: skipWithoutJupyter }, async (t) => {
+  prepareNotebookRun();
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-smoke-"));
   try {
     const report = await runNotebook(fixture, outDir);

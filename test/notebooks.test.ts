@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildDist, executeNotebook, inspectOutputs, jupyterMissing, readNotebook, ROOT } from "../src/cli/notebooks";
+import { executeNotebook, inspectOutputs, readNotebook, ROOT } from "../src/cli/notebooks";
+import { prepareNotebookRun, skipWithoutJupyter } from "./helpers/jupyter";
+import { useSharedData } from "./helpers/shared-data";
 import { observedOrder, predictorWeights } from "../src/plot/notebook-figures";
 import { pca, symmetricEigen } from "../src/nn/pca";
 import { gamma } from "../src/special/gamma";
@@ -66,17 +68,9 @@ test("pca: principal axes of points along a line, eigenvalues of a known symmetr
   assert.throws(() => pca(rows, 4), /k is 4; allowed: an integer in \[1, 3\]/);
 });
 
-const missing = jupyterMissing();
-// Without the Jupyter venv a developer may skip; CI must have it.
-const skip = missing !== undefined && !process.env.CI ? `no Jupyter here (${missing})` : false;
-
-test("each tutorial notebook executes headless in quick mode: finished, a plotly figure, no error", { skip }, async (t) => {
-  assert.equal(missing, undefined, `CI needs the Jupyter venv with the tslab kernel: ${missing}`);
-  const build = buildDist();
-  assert.ok(fs.existsSync(path.join(ROOT, "dist", "index.js")), `tsc did not produce dist/index.js:\n${build.log}`);
-  // As .ci/run does: the Planetoid files of the shared data folder, when there is one.
-  const shared = [path.join(ROOT, "..", "shared", "data"), "/work/shared/data"].find((d) => fs.existsSync(path.join(d, "planetoid")));
-  if (!process.env.NFDE_DATA_DIR && shared) process.env.NFDE_DATA_DIR = shared;
+test("each tutorial notebook executes headless in quick mode: finished, a plotly figure, no error", { skip: skipWithoutJupyter }, async (t) => {
+  prepareNotebookRun();
+  useSharedData();
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-notebooks-"));
   try {
     for (const name of NOTEBOOKS) {

@@ -6,8 +6,9 @@ import * as path from "node:path";
 import { tf } from "../src/backend";
 import { loadPlanetoid, loadPlanetoidSync, planetoidTensors, readPickle, packageRoot, dataDir, Planetoid } from "../src/data";
 
-const SHARED = "/work/shared/data";
-if (!process.env.NFDE_DATA_DIR && fs.existsSync(path.join(SHARED, "planetoid"))) process.env.NFDE_DATA_DIR = SHARED;
+import { useSharedData } from "./helpers/shared-data";
+
+useSharedData();
 const haveData = (name: string) => fs.existsSync(path.join(dataDir(), "planetoid", `ind.${name}.graph`));
 
 function checkEdges(d: Planetoid): void {
