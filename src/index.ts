@@ -1,5 +1,6 @@
 // The public surface of neural-fde (see README): solvers, adjoint, special functions, models, data, plots.
-export { tf, backendInfo, ready } from "./backend";
+export * as tf from "./tf";
+export { backendInfo, ready } from "./backend";
 export type { BackendInfo, BackendName } from "./backend";
 export * from "./plot";
 export * from "./data";

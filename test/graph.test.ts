@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { tf } from "../src/backend";
+import { tf } from "../src/index";
 import {
   makeSparse, spmm, gcnNormalizedAdjacency, propagate, diffusion, dirichletEnergy, edgeAttention,
   attentionGraph, withSelfLoops, SparseGraph,

@@ -24,7 +24,7 @@ test("mlp field: the hand-written VJP equals the taped VJP", () => {
       return tf.sum(tf.mul(field.f(0, yy), c));
     })([y, ...field.params]);
     const hand = field.f.vjp!(0, y, c, field.params, true);
-    assert.ok(relDiff(hand.value, field.f(0, y)) <= 1e-6, "value");
+    assert.ok(hand.value && relDiff(hand.value, field.f(0, y)) <= 1e-6, "value");
     assert.ok(relDiff(hand.y, taped[0]) <= 1e-5, `dy rel ${relDiff(hand.y, taped[0])}`);
     field.params.forEach((p, i) => {
       const r = relDiff(hand.params[i]!, taped[i + 1]);
