@@ -2,19 +2,12 @@
 // No wall times are asserted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   CONFIGS, runConfig, runInChild, suiteConfigs, selectConfigs, resultRows, summaryRows, breakdownRows, formatTable,
   benchFigures, threadVerdict, type BenchConfig, type BenchResult,
 } from "../src/bench";
 import { runBench } from "../src/cli/bench";
-import { dataDir } from "../src/data";
-
-import { useSharedData } from "./helpers/shared-data";
-
-useSharedData();
-const haveCora = () => fs.existsSync(path.join(dataDir(), "planetoid", "ind.cora.graph"));
+import { skipWithoutPlanetoid } from "./helpers/data";
 
 const tinyB1: BenchConfig = { kind: "fgrand", name: "B1-tiny", dataset: "cora", hidden: 4, beta: 0.85, tEnd: 4, stepSize: 1, lr: 0.01 };
 const tinyB2: BenchConfig = { kind: "mlp", name: "B2-tiny", rows: 16, dim: 8, hidden: 16, beta: 0.6, tEnd: 2, stepSize: 0.25, lr: 1e-3 };
@@ -70,7 +63,7 @@ test("bench: MLP configuration (B2/B3) at tiny size, both modes, plus a run in a
   assert.equal(figs.length, 4);
 });
 
-test("bench: F-GRAND-l configuration (B1) on Cora at tiny size, both modes", { skip: !haveCora() }, async () => {
+test("bench: F-GRAND-l configuration (B1) on Cora at tiny size, both modes", { skip: skipWithoutPlanetoid("cora") }, async () => {
   await both(tinyB1);
 });
 

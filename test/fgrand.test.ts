@@ -6,9 +6,7 @@ import { FGrandL, grandField, grandFieldParams, sparseFeatures, Rng, attentionGr
 import { loadPlanetoidSync } from "../src/data";
 import { planetoidNodeData, trainNodeClassifier } from "../src/nn/train";
 
-import { useSharedData } from "./helpers/shared-data";
-
-useSharedData();
+import { skipWithoutPlanetoid } from "./helpers/data";
 
 function smallGraph(n: number, p: number, seed: number) {
   const r = new Rng(seed);
@@ -101,7 +99,7 @@ test("F-GRAND-l options are checked with clear errors", () => {
   assert.throws(() => new FGrandL(edges, 5, { numFeatures: 3, numClasses: 2, attention: true, hidden: 6, heads: 4 }), /heads is 4; allowed: a divisor of hidden/);
 });
 
-test("a short Cora run of F-GRAND-l clearly beats chance (direct, T = 4)", async () => {
+test("a short Cora run of F-GRAND-l clearly beats chance (direct, T = 4)", { skip: skipWithoutPlanetoid("cora") }, async () => {
   const d = loadPlanetoidSync("cora");
   const data = planetoidNodeData(d);
   const m = new FGrandL(d.edges, d.numNodes, { numFeatures: d.numFeatures, numClasses: d.numClasses, tEnd: 4, stepSize: 1, dropout: 0.2, seed: 0 });

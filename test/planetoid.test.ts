@@ -5,11 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { tf } from "../src/backend";
 import { loadPlanetoid, loadPlanetoidSync, planetoidTensors, readPickle, packageRoot, dataDir, Planetoid } from "../src/data";
-
-import { useSharedData } from "./helpers/shared-data";
-
-useSharedData();
-const haveData = (name: string) => fs.existsSync(path.join(dataDir(), "planetoid", `ind.${name}.graph`));
+import { skipWithoutPlanetoid } from "./helpers/data";
 
 function checkEdges(d: Planetoid): void {
   const { src, dst } = d.edges;
@@ -50,6 +46,17 @@ test("pickle: unknown opcodes and globals are named in the error, with the file"
   assert.throws(() => readPickle(Buffer.from("\x80\x02I42\n.", "latin1"), "old.pkl"), /old\.pkl.*opcode 0x49 \("I"\) is not supported/);
 });
 
+test("pickle: truncation, a missing STOP, bytes after STOP and a negative length name the file and the byte offset", () => {
+  assert.throws(() => readPickle(Buffer.from("80024a0100", "hex"), "cut.pkl"), /cut\.pkl: truncated: needs 4 bytes, the file ends at byte 5 \(at byte 3\)/);
+  const list = Buffer.from("80025d7100284b014b02652e", "hex"); // protocol 2: [1, 2]
+  assert.deepEqual(readPickle(list), [1, 2]);
+  assert.throws(() => readPickle(list.subarray(0, list.length - 1), "nostop.pkl"), /nostop\.pkl: the file ends without a STOP opcode.*\(at byte 11\)/);
+  assert.throws(() => readPickle(Buffer.concat([list, Buffer.from("junk")]), "tail.pkl"), /tail\.pkl: 4 bytes after the STOP opcode; expected the file to end there \(at byte 12\)/);
+  assert.throws(() => readPickle(Buffer.from("8002" + "54" + "fbffffff" + "2e", "hex"), "neg.pkl"), /neg\.pkl: negative length -5 \(at byte 7\)/);
+  assert.throws(() => readPickle(Buffer.from("80024b014b022e", "hex"), "two.pkl"), /two\.pkl: STOP with 1 unused values on the stack \(at byte 6\)/);
+  assert.throws(() => readPickle(Buffer.from("80024b014b02612e", "hex"), "notlist.pkl"), /notlist\.pkl: APPEND\(S\) on a value that is not a list \(at byte 6\)/);
+});
+
 test("paths: the package root holds package.json; data folder follows NFDE_DATA_DIR", () => {
   const root = packageRoot();
   assert.equal(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).name, "neural-fde");
@@ -64,7 +71,7 @@ test("paths: the package root holds package.json; data folder follows NFDE_DATA_
   }
 });
 
-test("Cora: sizes, split, symmetric de-duplicated edges, row-normalised features, class sizes", { skip: !haveData("cora") }, async () => {
+test("Cora: sizes, split, symmetric de-duplicated edges, row-normalised features, class sizes", { skip: skipWithoutPlanetoid("cora") }, async () => {
   const d = await loadPlanetoid("cora");
   assert.deepEqual([d.numNodes, d.numFeatures, d.numClasses], [2708, 1433, 7]);
   assert.equal(d.features.length, 2708 * 1433);
@@ -85,12 +92,12 @@ test("Cora: sizes, split, symmetric de-duplicated edges, row-normalised features
   assert.equal(nnz, 49216);
 });
 
-test("Cora: raw features without normalisation are binary", { skip: !haveData("cora") }, () => {
+test("Cora: raw features without normalisation are binary", { skip: skipWithoutPlanetoid("cora") }, () => {
   const d = loadPlanetoidSync("cora", { normalizeFeatures: false });
   assert.ok(d.features.every((v) => v === 0 || v === 1));
 });
 
-test("Citeseer: sizes, split, isolated test ids padded with zero rows", { skip: !haveData("citeseer") }, () => {
+test("Citeseer: sizes, split, isolated test ids padded with zero rows", { skip: skipWithoutPlanetoid("citeseer") }, () => {
   const d = loadPlanetoidSync("citeseer");
   assert.deepEqual([d.numNodes, d.numFeatures, d.numClasses], [3327, 3703, 6]);
   assert.equal(d.edges.src.length, 9104);
@@ -109,7 +116,7 @@ test("Citeseer: sizes, split, isolated test ids padded with zero rows", { skip: 
   assert.equal(padded, 15);
 });
 
-test("planetoidTensors: shapes and dtypes, dispose frees everything", { skip: !haveData("cora") }, () => {
+test("planetoidTensors: shapes and dtypes, dispose frees everything", { skip: skipWithoutPlanetoid("cora") }, () => {
   const d = loadPlanetoidSync("cora");
   const before = tf.memory().numTensors;
   const t = planetoidTensors(d);
@@ -120,19 +127,39 @@ test("planetoidTensors: shapes and dtypes, dispose frees everything", { skip: !h
   assert.equal(tf.memory().numTensors, before);
 });
 
-test("missing files: the error names the files, the folder and NFDE_DATA_DIR", async () => {
+test("missing files, offline: the error names the files, the folder and NFDE_DATA_DIR", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-planetoid-"));
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async () => { throw new TypeError("fetch failed"); }; // offline, whatever this machine has
   try {
     await assert.rejects(loadPlanetoid("cora", { dataDir: tmp, downloadTimeoutMs: 5000 }), (e: Error) => {
-      assert.match(e.message, /ind\.cora\.x/);
-      assert.match(e.message, /ind\.cora\.test\.index/);
+      assert.match(e.message, /missing ind\.cora\.x, ind\.cora\.y, .*ind\.cora\.test\.index in /);
       assert.ok(e.message.includes(path.join(tmp, "planetoid")), e.message);
+      assert.match(e.message, /download from https:\/\/github\.com\/kimiyoung\/planetoid\/raw\/master\/data failed: fetch failed/);
       assert.match(e.message, /NFDE_DATA_DIR/);
       return true;
     });
+    assert.deepEqual(fs.readdirSync(path.join(tmp, "planetoid")), [], "a failed download leaves files behind");
     assert.throws(() => loadPlanetoidSync("citeseer", { dataDir: tmp }), /ind\.citeseer\.allx.*NFDE_DATA_DIR/s);
     assert.throws(() => loadPlanetoidSync("reddit" as "cora", { dataDir: tmp }), /name is "reddit"; allowed: cora, citeseer, pubmed/);
   } finally {
+    globalThis.fetch = realFetch;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("NFDE_OFFLINE=1: a missing data set is reported without any download attempt", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-planetoid-"));
+  const realFetch = globalThis.fetch;
+  let calls = 0;
+  globalThis.fetch = async () => { calls++; throw new TypeError("fetch failed"); };
+  process.env.NFDE_OFFLINE = "1";
+  try {
+    await assert.rejects(loadPlanetoid("cora", { dataDir: tmp }), /missing ind\.cora\.x, .* \(not downloaded: NFDE_OFFLINE=1\).*NFDE_DATA_DIR/s);
+    assert.equal(calls, 0, "fetch was called although NFDE_OFFLINE=1");
+  } finally {
+    delete process.env.NFDE_OFFLINE;
+    globalThis.fetch = realFetch;
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PLOTLY_MIME } from "../plot/display";
-import { plotDivHtml, plotlyScriptTag, uniquePlotId } from "../plot/export";
+import { mathjaxScriptTags, plotDivHtml, plotlyScriptTag, uniquePlotId } from "../plot/export";
 import type { Figure } from "../plot/figure";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -113,9 +113,38 @@ export function inspectOutputs(nb: Notebook): { plots: number; errors: string[] 
   return { plots, errors };
 }
 
-/** Writes a standalone HTML page of an executed notebook: plotly outputs drawn by an inlined plotly.js. */
+/** Whether nbclient ran a code cell (it records metadata.execution["iopub.status.idle"] when the kernel is done). */
+function wasExecuted(cell: Notebook["cells"][number]): boolean {
+  const meta = cell.metadata as { execution?: Record<string, unknown> } | undefined;
+  return cell.cell_type === "code" && typeof meta?.execution?.["iopub.status.idle"] === "string";
+}
+
+/**
+ * Numbers the executed code cells 1..n (tslab leaves execution_count empty, so every prompt read "In [ ]:"),
+ * with their execute_result outputs; cells that did not run stay unnumbered. Returns how many were numbered.
+ */
+export function numberExecutedCells(nb: Notebook): number {
+  let n = 0;
+  for (const cell of nb.cells) {
+    if (!wasExecuted(cell)) continue;
+    cell.execution_count = ++n;
+    for (const o of cell.outputs ?? []) if (o.output_type === "execute_result") o.execution_count = n;
+  }
+  return n;
+}
+
+/** nbconvert's MathJax: a CDN script and its configuration, between the template's own comments. */
+const NBCONVERT_MATHJAX = /<!-- Load mathjax -->[\s\S]*?<!-- End of mathjax configuration -->/g;
+const REMOTE_MATHJAX = /<script[^>]*\ssrc="https?:\/\/[^"]*mathjax[^"]*"[^>]*>\s*<\/script>|<script type="text\/x-mathjax-config">[\s\S]*?<\/script>/gi;
+
+/**
+ * Writes a standalone HTML page of an executed notebook that reads offline: plotly outputs drawn by an
+ * inlined plotly.js, formulas typeset by an inlined MathJax (in place of nbconvert's CDN MathJax), and
+ * executed cells numbered In [1]:, In [2]:, ...
+ */
 export function notebookToHtml(executed: string, htmlFile: string): void {
   const nb = readNotebook(executed);
+  numberExecutedCells(nb);
   // nbconvert's HTML exporter ignores the plotly mime type: give each plotly output a text/html rendering.
   for (const o of outputsOf(nb)) {
     if (o.data && PLOTLY_MIME in o.data) o.data["text/html"] = plotDivHtml(o.data[PLOTLY_MIME] as Figure, uniquePlotId());
@@ -131,11 +160,12 @@ export function notebookToHtml(executed: string, htmlFile: string): void {
     fs.rmSync(tmp, { force: true });
   }
   let html = fs.readFileSync(htmlFile, "utf8");
-  // require.js from a CDN is not needed (MathJax stays: it renders math when online); plotly.js goes in once.
+  // require.js from a CDN is not needed; nbconvert's CDN MathJax gives way to the local one; plotly.js goes in once.
   html = html.replace(/<script[^>]*\ssrc="https?:\/\/[^"]*require[^"]*"[^>]*>\s*<\/script>/g, "");
+  html = html.replace(NBCONVERT_MATHJAX, "").replace(REMOTE_MATHJAX, "");
   const head = html.indexOf("</head>");
   if (head < 0) throw new Error(`${htmlFile}: nbconvert wrote no </head>`);
-  html = html.slice(0, head) + plotlyScriptTag() + "\n" + html.slice(head);
+  html = html.slice(0, head) + plotlyScriptTag() + "\n" + mathjaxScriptTags() + "\n" + html.slice(head);
   fs.writeFileSync(htmlFile, html);
 }
 
@@ -146,7 +176,12 @@ export async function runNotebook(input: string, outDir: string, opts: { quick?:
   fs.rmSync(executed, { force: true });
   const run = await executeNotebook(input, executed, opts);
   const report: NotebookReport = { notebook: name, ok: run.ok, seconds: Math.round(run.seconds * 10) / 10, plots: 0, errors: [] };
-  if (fs.existsSync(executed)) Object.assign(report, inspectOutputs(readNotebook(executed)));
+  if (fs.existsSync(executed)) {
+    const nb = readNotebook(executed);
+    // out/NAME.ipynb too shows In [1]:, In [2]:, ... for the cells that ran.
+    if (numberExecutedCells(nb) > 0) fs.writeFileSync(executed, JSON.stringify(nb, null, 1) + "\n");
+    Object.assign(report, inspectOutputs(nb));
+  }
   if (!run.ok && report.errors.length === 0) report.errors.push(run.log || "nbconvert failed without output");
   if (report.errors.length > 0) report.ok = false;
   if (fs.existsSync(executed)) {

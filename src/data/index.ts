@@ -1,4 +1,4 @@
-export { readPickle, pyGet } from "./pickle";
+export { readPickle, pyGet, PickleError } from "./pickle";
 export type { NdArray, PyObject, DefaultDict } from "./pickle";
 export { loadPlanetoid, loadPlanetoidSync, planetoidTensors, PLANETOID_NAMES, PLANETOID_FILES } from "./planetoid";
 export type { Planetoid, PlanetoidName, PlanetoidOptions, PlanetoidTensors } from "./planetoid";

@@ -52,24 +52,32 @@ const KNOWN_GLOBALS = new Set([
   "scipy.sparse._csr csr_matrix",
 ]);
 
+/** A pickle that cannot be parsed: the message names the file and the byte offset where parsing failed. */
+export class PickleError extends Error {
+  constructor(readonly file: string, readonly offset: number, readonly reason: string) {
+    super(`pickle ${file}: ${reason} (at byte ${offset})`);
+    this.name = "PickleError";
+  }
+}
+
 function fail(file: string, pos: number, what: string): never {
-  throw new Error(`pickle ${file}: ${what} (at byte ${pos})`);
+  throw new PickleError(file, pos, what);
 }
 
 function latin1ToBytes(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(s, "latin1"));
 }
 
-function makeTypedArray(dtype: DType, raw: Uint8Array, count: number, file: string): NdArray["data"] {
+function makeTypedArray(dtype: DType, raw: Uint8Array, count: number, file: string, pos: number): NdArray["data"] {
   const ctors: Record<string, { new (n: number): NdArray["data"]; BYTES_PER_ELEMENT: number }> = {
     i1: Int8Array, u1: Uint8Array, b1: Uint8Array, i2: Int16Array, u2: Uint16Array, i4: Int32Array,
     u4: Uint32Array, f4: Float32Array, f8: Float64Array, i8: BigInt64Array, u8: BigUint64Array,
   };
   const Ctor = ctors[dtype.name];
-  if (!Ctor) throw new Error(`pickle ${file}: numpy dtype "${dtype.name}" is not supported; allowed: ${Object.keys(ctors).join(", ")}`);
+  if (!Ctor) fail(file, pos, `numpy dtype "${dtype.name}" is not supported; allowed: ${Object.keys(ctors).join(", ")}`);
   const size = Ctor.BYTES_PER_ELEMENT;
   if (raw.length !== count * size) {
-    throw new Error(`pickle ${file}: array of ${count} x ${dtype.name} needs ${count * size} bytes, got ${raw.length}`);
+    fail(file, pos, `array of ${count} x ${dtype.name} needs ${count * size} bytes, got ${raw.length}`);
   }
   const out = new Ctor(count);
   const bytes = new Uint8Array(out.buffer);
@@ -83,7 +91,10 @@ function makeTypedArray(dtype: DType, raw: Uint8Array, count: number, file: stri
 // ndarray.__setstate__((version, shape, dtype, is_fortran, rawdata))
 function setNdarrayState(arr: NdArray, state: unknown, file: string, pos: number): void {
   if (!Array.isArray(state) || state.length < 5) fail(file, pos, "ndarray state is not a 5-tuple");
-  const [, shape, dtype, fortran, raw] = state as [number, number[], DType, boolean, unknown];
+  const [, shape, dtype, fortran, raw] = state as [number, unknown, DType, boolean, unknown];
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    fail(file, pos, `ndarray shape is ${JSON.stringify(shape)}; expected a tuple of non-negative integers`);
+  }
   if (!dtype || (dtype as DType).kind !== "dtype") fail(file, pos, "ndarray state has no dtype");
   if (typeof raw !== "string" && !(raw instanceof Uint8Array)) fail(file, pos, "ndarray data is a Python list (object arrays are not supported)");
   const bytes = typeof raw === "string" ? latin1ToBytes(raw) : raw;
@@ -91,7 +102,7 @@ function setNdarrayState(arr: NdArray, state: unknown, file: string, pos: number
   arr.dtype = dtype.name;
   arr.shape = shape.map(Number);
   arr.fortran = Boolean(fortran);
-  arr.data = makeTypedArray(dtype, bytes, count, file);
+  arr.data = makeTypedArray(dtype, bytes, count, file, pos);
 }
 
 // dtype.__setstate__((version, byteorder, subarray, names, fields, elsize, alignment, flags))
@@ -105,6 +116,7 @@ function setDtypeState(dt: DType, state: unknown, file: string, pos: number): vo
 
 function call(fn: unknown, args: unknown[], file: string, pos: number): unknown {
   if (!fn || (fn as Global).kind !== "global") fail(file, pos, "REDUCE/NEWOBJ on a value that is not a class");
+  if (!Array.isArray(args)) fail(file, pos, "REDUCE/NEWOBJ arguments are not a tuple");
   const name = (fn as Global).name;
   switch (name) {
     case "numpy.core.multiarray _reconstruct":
@@ -140,17 +152,37 @@ function setItem(target: unknown, key: unknown, value: unknown, file: string, po
   else fail(file, pos, "SETITEM(S) on a value that is not a dict");
 }
 
+function appendTo(target: unknown, items: unknown[], file: string, pos: number): void {
+  if (!Array.isArray(target)) fail(file, pos, "APPEND(S) on a value that is not a list");
+  for (const v of items) target.push(v);
+}
+
 /**
  * Parse a pickle. Dicts become Map, tuples and lists become arrays, Python 2 str becomes a latin1 JS
- * string, bytes become Uint8Array. `file` only names the source in error messages.
+ * string, bytes become Uint8Array. `file` only names the source in error messages. The buffer must hold
+ * exactly one pickle: a truncated one, a missing STOP, bytes after STOP or a malformed opcode sequence
+ * throw a PickleError naming the file and the byte offset.
  */
 export function readPickle(buf: Uint8Array, file = "<buffer>"): unknown {
+  const r = { at: 0 };
+  try {
+    return parse(buf, file, r);
+  } catch (e) {
+    if (e instanceof PickleError) throw e;
+    return fail(file, r.at, `malformed pickle: ${(e as Error).message}`);
+  }
+}
+
+function parse(buf: Uint8Array, file: string, r: { at: number }): unknown {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const stack: unknown[] = [];
   const memo = new Map<number, unknown>();
   let p = 0;
 
-  const need = (n: number) => { if (p + n > buf.length) fail(file, p, "truncated"); };
+  const need = (n: number) => {
+    if (n < 0) fail(file, p, `negative length ${n}`);
+    if (p + n > buf.length) fail(file, p, `truncated: needs ${n} bytes, the file ends at byte ${buf.length}`);
+  };
   const u8 = () => { need(1); return buf[p++]; };
   const u16 = () => { need(2); const v = view.getUint16(p, true); p += 2; return v; };
   const i32 = () => { need(4); const v = view.getInt32(p, true); p += 4; return v; };
@@ -179,13 +211,22 @@ export function readPickle(buf: Uint8Array, file = "<buffer>"): unknown {
   const top = () => { if (stack.length === 0) fail(file, p, "stack underflow"); return stack[stack.length - 1]; };
   const get = (k: number) => { if (!memo.has(k)) fail(file, p, `memo key ${k} missing`); return memo.get(k); };
 
+  const stop = (at: number) => {
+    const v = pop();
+    if (v === MARK || stack.length > 0) fail(file, at, `STOP with ${stack.length + (v === MARK ? 1 : 0)} unused values on the stack`);
+    if (p !== buf.length) fail(file, p, `${buf.length - p} bytes after the STOP opcode; expected the file to end there`);
+    return v;
+  };
+
   for (;;) {
     const at = p;
+    r.at = at;
+    if (p >= buf.length) fail(file, p, "the file ends without a STOP opcode (truncated?)");
     const op = u8();
     switch (op) {
       case 0x80: u8(); break; // PROTO
       case 0x95: bytes(8); break; // FRAME (protocol 4): the frame content follows inline
-      case 0x2e: return pop(); // STOP
+      case 0x2e: return stop(at); // STOP
       case 0x28: stack.push(MARK); break; // MARK
       case 0x4e: stack.push(null); break; // NONE
       case 0x88: stack.push(true); break; // NEWTRUE
@@ -216,12 +257,13 @@ export function readPickle(buf: Uint8Array, file = "<buffer>"): unknown {
       case 0x74: stack.push(popMark()); break; // TUPLE
       case 0x5d: stack.push([]); break; // EMPTY_LIST
       case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x61: { const v = pop(); (top() as unknown[]).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); (top() as unknown[]).push(...items); break; } // APPENDS
+      case 0x61: { const v = pop(); appendTo(top(), [v], file, at); break; } // APPEND
+      case 0x65: { const items = popMark(); appendTo(top(), items, file, at); break; } // APPENDS
       case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
       case 0x73: { const v = pop(); const k = pop(); setItem(top(), k, v, file, at); break; } // SETITEM
       case 0x75: { // SETITEMS
         const items = popMark();
+        if (items.length % 2 !== 0) fail(file, at, `SETITEMS with ${items.length} values; expected key, value pairs`);
         for (let i = 0; i + 1 < items.length; i += 2) setItem(top(), items[i], items[i + 1], file, at);
         break;
       }

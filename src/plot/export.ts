@@ -48,6 +48,42 @@ export function plotlyScriptTag(): string {
   return `<script type="text/javascript">${plotlyBundle().source}</script>`;
 }
 
+// MathJax 3's TeX-to-SVG bundle with every TeX extension: self-contained (no fonts or extensions to fetch).
+const MATHJAX_BUNDLE = "mathjax/es5/tex-svg-full.js";
+let mathjaxCache: { file: string; source: string } | undefined;
+
+/** MathJax's browser bundle (tex-svg-full.js of the mathjax npm package), escaped for an inline <script>. */
+export function mathjaxBundle(): { file: string; source: string } {
+  if (mathjaxCache) return mathjaxCache;
+  let file: string;
+  try {
+    file = require.resolve(MATHJAX_BUNDLE);
+  } catch {
+    throw new Error(`no MathJax bundle found (looked for ${MATHJAX_BUNDLE}): run npm install`);
+  }
+  mathjaxCache = { file, source: fs.readFileSync(file, "utf8").replace(/<\/script/gi, "<\\/script") };
+  return mathjaxCache;
+}
+
+/** Jupyter's math delimiters: $...$ and \(...\) inline, $$...$$ and \[...\] displayed; AMS environments and numbering. */
+export const MATHJAX_CONFIG = {
+  tex: {
+    inlineMath: [["$", "$"], ["\\(", "\\)"]],
+    displayMath: [["$$", "$$"], ["\\[", "\\]"]],
+    processEscapes: true,
+    processEnvironments: true,
+    tags: "ams",
+  },
+  svg: { fontCache: "global" },
+  options: { ignoreHtmlClass: "tex2jax_ignore", processHtmlClass: "tex2jax_process" },
+};
+
+/** The MathJax configuration and the inlined MathJax bundle: math typesets offline, with no request. */
+export function mathjaxScriptTags(): string {
+  return `<script type="text/javascript">window.MathJax = ${scriptJson(MATHJAX_CONFIG)};</script>\n` +
+    `<script type="text/javascript" id="nfde-mathjax">${mathjaxBundle().source}</script>`;
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -18,6 +18,8 @@ export interface LabOptions {
   stdio?: "inherit" | "ignore" | "pipe";
   /** More `jupyter lab` arguments. */
   extraArgs?: string[];
+  /** More environment variables for the server and so for its kernels (e.g. NFDE_QUICK=1). */
+  env?: Record<string, string>;
 }
 
 /** The first port >= `from` that is free on `ip`. */
@@ -46,7 +48,7 @@ export function launchLab(o: LabOptions): ChildProcess {
   if (!o.openBrowser) args.push("--no-browser");
   args.push(...(o.extraArgs ?? []));
   if (process.getuid?.() === 0) args.push("--allow-root"); // containers and CI run as root
-  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" };
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2", ...o.env };
   return spawn(JUPYTER, args, { cwd: ROOT, env, stdio: o.stdio ?? "inherit" });
 }
 
