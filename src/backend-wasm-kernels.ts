@@ -1,6 +1,6 @@
 // Kernels the wasm backend lacks. UnsortedSegmentSum (used by tf.unsortedSegmentSum and by the gradient of
 // tf.gather) is a ScatterNd of x's rows into numSegments rows: ScatterNd adds rows that share an index.
-import type { TF } from "./backend";
+type TF = typeof import("@tensorflow/tfjs");
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
 type KernelArgs = { inputs: Record<string, TensorInfo>; attrs: Record<string, unknown>; backend: unknown };

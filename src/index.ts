@@ -1,11 +1,10 @@
-// The public surface of neural-fde (see README): solvers, adjoint, special functions, models, data, plots.
+// The root surface of neural-fde: the solver API, the tfjs namespace it runs on, the backend, the special
+// functions. Models, graphs, data, training, analysis, plots and the benchmark are subpaths
+// ("neural-fde/models", "neural-fde/graph", "neural-fde/data", "neural-fde/train", "neural-fde/analysis",
+// "neural-fde/plot", "neural-fde/bench").
 export * as tf from "./tf";
 export { backendInfo, ready } from "./backend";
 export type { BackendInfo, BackendName } from "./backend";
-export * from "./plot";
-export * from "./data";
-export * from "./nn";
-export * from "./special";
 export * from "./solvers";
 export * from "./adjoint";
-export * from "./bench";
+export * from "./special";

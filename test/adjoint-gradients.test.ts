@@ -171,6 +171,26 @@ test("params derived inside the loss (disposed when the forward pass ends) still
   tf.dispose([w, y0]);
 });
 
+test("params made inside a model's own tf.tidy in the loss: the adjoint keeps them for the sweep, nothing leaks", () => {
+  const w = tf.variable(tf.tensor2d([[0.1, 0.2], [0.3, -0.1]]));
+  const y0 = tf.tensor2d([[1, 2], [-1, 0.5]]);
+  // as a model's forward: the derived parameters and the solve inside its own tf.tidy, no keep/release
+  const grads = (adjoint: boolean) => tf.variableGrads(() => tf.tidy(() => {
+    const K = tf.mul(w, 2);
+    const source = tf.mul(y0, 0.1);
+    const f: VectorField = (_t, u) => tf.add(tf.tanh(tf.matMul(u as tf.Tensor2D, K)), source);
+    const opts = { beta: 0.8, tEnd: 0.5, stepSize: 0.05, method: "l1" as const };
+    return tf.sum(tf.square(adjoint ? fdeintAdjoint(f, y0, { ...opts, params: [K, source] }) : fdeint(f, y0, opts))) as tf.Scalar;
+  }), [w]);
+  const before = tf.memory().numTensors;
+  const a = grads(true);
+  const d = grads(false);
+  assert.ok(relErr(a.grads[w.name], d.grads[w.name]) < 1e-5);
+  tf.dispose([a.value, d.value, a.grads[w.name], d.grads[w.name]]);
+  assert.equal(tf.memory().numTensors, before, "the kept parameters are released after the sweep");
+  tf.dispose([w, y0]);
+});
+
 test("errors: a variable f reads but params omits, bad params, bad adjoint mode", () => {
   const hidden = tf.variable(tf.scalar(-1), true, "forgotten_rate");
   const y0 = tf.variable(tf.ones([2]));

@@ -4,18 +4,27 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CONFIGS, runConfig, runInChild, suiteConfigs, selectConfigs, resultRows, summaryRows, breakdownRows, formatTable,
-  benchFigures, threadVerdict, type BenchConfig, type BenchResult,
+  benchFigures, threadVerdict, stepsOf, type BenchConfig, type BenchResult, type FgrandBenchConfig,
 } from "../src/bench";
+import { fgrandProblem } from "../src/bench/fgrand-problem";
+import { tf } from "../src/backend";
+import { loadPlanetoidSync } from "../src/data";
+import { FGrandL } from "../src/models";
+import { planetoidNodeData, trainingLoss } from "../src/train";
 import { runBench } from "../src/cli/bench";
 import { skipWithoutPlanetoid } from "./helpers/data";
 
-const tinyB1: BenchConfig = { kind: "fgrand", name: "B1-tiny", dataset: "cora", hidden: 4, beta: 0.85, tEnd: 4, stepSize: 1, lr: 0.01 };
-const tinyB2: BenchConfig = { kind: "mlp", name: "B2-tiny", rows: 16, dim: 8, hidden: 16, beta: 0.6, tEnd: 2, stepSize: 0.25, lr: 1e-3 };
+const tinyB1: FgrandBenchConfig = {
+  kind: "fgrand", name: "B1-tiny", dataset: "cora", hidden: 4, lr: 0.01, solver: { beta: 0.85, tEnd: 4, stepSize: 1, method: "predictor" },
+};
+const tinyB2: BenchConfig = {
+  kind: "mlp", name: "B2-tiny", rows: 16, dim: 8, hidden: 16, lr: 1e-3, solver: { beta: 0.6, tEnd: 2, stepSize: 0.25, method: "predictor" },
+};
 
 function checkResult(r: BenchResult, c: BenchConfig, mode: string): void {
   assert.equal(r.config, c.name);
   assert.equal(r.mode, mode);
-  assert.equal(r.n, Math.round(c.tEnd / c.stepSize));
+  assert.equal(r.n, Math.round(c.solver.tEnd / c.solver.stepSize));
   assert.equal(r.hidden, c.hidden);
   for (const k of ["peakBytes", "rssPeakMB", "stepMsMedian", "stepMsMin", "stepMsMax", "gradRelDiff", "kernels", "loss"] as const) {
     assert.equal(typeof r[k], "number", k);
@@ -65,6 +74,40 @@ test("bench: MLP configuration (B2/B3) at tiny size, both modes, plus a run in a
 
 test("bench: F-GRAND-l configuration (B1) on Cora at tiny size, both modes", { skip: skipWithoutPlanetoid("cora") }, async () => {
   await both(tinyB1);
+});
+
+test("bench: B1 measures the FGrandL users train (its variables, options and the trainer's loss)", { skip: skipWithoutPlanetoid("cora") }, () => {
+  const before = tf.memory().numTensors;
+  const p = fgrandProblem(tinyB1, 7);
+  assert.ok(p.model instanceof FGrandL);
+  assert.equal(p.variables, p.model.variables);
+  assert.deepEqual({ ...p.model.options.solver }, { ...tinyB1.solver, gradient: "direct" });
+  assert.equal(p.model.options.attention, false);
+  assert.equal(p.model.options.hidden, tinyB1.hidden);
+  // the same FGrandL built as a user would, trained by the trainer's loss
+  const d = loadPlanetoidSync("cora");
+  const data = planetoidNodeData(d);
+  const plain = new FGrandL(d.edges, d.numNodes, {
+    numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: tinyB1.hidden, inputDropout: 0, dropout: 0, seed: 7, solver: tinyB1.solver,
+  });
+  const [ours, bench, benchAdjoint] = tf.tidy(() => [trainingLoss(plain, data), p.loss("direct"), p.loss("adjoint")].map((l) => l.dataSync()[0]));
+  assert.equal(bench, ours);
+  assert.ok(Math.abs(benchAdjoint - ours) <= 1e-6 * Math.abs(ours), `adjoint-mode loss ${benchAdjoint} against ${ours}`);
+  plain.dispose();
+  data.dispose();
+  p.dispose();
+  assert.equal(tf.memory().numTensors, before, "no tensors leaked");
+});
+
+test("bench: configurations nest their solve; adjoint-taped runs the adjoint without the hand-written VJP", async () => {
+  const b1 = CONFIGS.find((c) => c.name === "B1-H64")!;
+  assert.deepEqual(b1.solver, { beta: 0.85, tEnd: 40, stepSize: 1, method: "predictor" });
+  assert.equal(stepsOf(b1), 40);
+  assert.equal(stepsOf(CONFIGS.find((c) => c.name === "B3-N160")!), 160);
+  const taped = await runConfig(tinyB2, "adjoint-taped", { repeats: 1 });
+  checkResult(taped, tinyB2, "adjoint-taped");
+  assert.equal(taped.breakdown.backwardVjpMs, 0, "no hand-written VJP is called");
+  assert.ok(taped.breakdown.backwardFieldMs > 0, "the adjoint tapes f in the backward pass");
 });
 
 test("bench: bad arguments name the argument, the value and what is allowed", async () => {

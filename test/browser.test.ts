@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findChromium, missingChromiumMessage } from "../src/plot/browser";
-import { jupyterMissing } from "../src/cli/notebooks";
+import { jupyterMissing } from "../src/setup/env";
 import type { CheckResult } from "./browser/check";
 
 const root = path.resolve(__dirname, "..");

@@ -2,9 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/backend";
 import type { Tensor, Tensor1D, Tensor2D, Scalar } from "@tensorflow/tfjs";
-import { FGrandL, grandField, grandFieldParams, sparseFeatures, Rng, attentionGraph, gcnNormalizedAdjacency, makeSparse, edgeAttention } from "../src/nn";
+import { FGrandL, grandField, grandFieldParams, sparseFeatures } from "../src/models";
+import { attentionGraph, gcnNormalizedAdjacency, makeSparse, edgeAttention } from "../src/graph";
+import { Rng } from "../src/util/rng";
 import { loadPlanetoidSync } from "../src/data";
-import { planetoidNodeData, trainNodeClassifier } from "../src/nn/train";
+import { planetoidNodeData, trainNodeClassifier, trainingLoss } from "../src/train";
+import { relativeDifference } from "../src/analysis/relative-difference";
+import { fdeint, type Gradient } from "../src/solvers";
 
 import { skipWithoutPlanetoid } from "./helpers/data";
 
@@ -35,13 +39,13 @@ for (const attention of [false, true]) {
       const a = tf.scalar(0.3), b = tf.scalar(-0.7);
       const values = attention
         ? edgeAttention(source, graph, { wK: rand([H, H]) as Tensor2D, wQ: rand([H, H]) as Tensor2D, heads: 1 }) : undefined;
-      const parts = { graph, transposed, values, a, b, source };
+      const parts = { graph, transposed, values, rateLogit: a, sourceWeight: b, source };
       const f = grandField(parts);
       const hand = f.vjp!(0, X, c, grandFieldParams(parts), true);
       const ps = grandFieldParams(parts);
       // The taped VJP: tf.grads of ⟨f(X), c⟩ w.r.t. X and the field's tensors, the field rebuilt from its arguments.
       const g = tf.grads((Y: Tensor, A: Tensor, B: Tensor, S: Tensor, V?: Tensor) => tf.sum(tf.mul(grandField({
-        graph, transposed, a: A as Scalar, b: B as Scalar, source: S as Tensor2D, values: V as Tensor1D | undefined,
+        graph, transposed, rateLogit: A as Scalar, sourceWeight: B as Scalar, source: S as Tensor2D, values: V as Tensor1D | undefined,
       })(0, Y), c)))([X, ...ps]);
       assert.ok(hand.value && relErr(hand.value, f(0, X)) < 1e-6, "value");
       assert.ok(relErr(hand.y, g[0]) < 1e-5, `dy rel err ${relErr(hand.y, g[0])}`);
@@ -60,19 +64,23 @@ for (const attention of [false, true]) {
     const dense = r.uniform(n * F, 0, 1).map((v) => (v < 0.7 ? 0 : v));
     const x = sparseFeatures(dense, n, F);
     const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % C), "int32");
-    const grads = (adjoint: "discrete" | false) => {
-      const m = new FGrandL(edges, n, { numFeatures: F, numClasses: C, hidden: 8, heads: 2, beta: 0.8, tEnd: 3, stepSize: 0.5, attention, adjoint, seed: 1 });
+    const grads = (gradient: Gradient) => {
+      const m = new FGrandL(edges, n, {
+        numFeatures: F, numClasses: C, hidden: 8, heads: 2, attention, seed: 1, solver: { beta: 0.8, tEnd: 3, stepSize: 0.5, gradient },
+      });
       const { value, grads } = tf.variableGrads(() =>
         tf.losses.softmaxCrossEntropy(tf.oneHot(labels, C), m.logits(x, { training: false })) as Scalar, m.variables);
-      m.release();
       const out = m.variables.map((v) => tf.keep(grads[v.name]));
       tf.dispose([value, ...Object.values(grads).filter((g) => !out.includes(g))]);
       m.dispose();
       return out;
     };
     const before = tf.memory().numTensors;
-    const direct = grads(false);
-    const adjoint = grads("discrete");
+    const direct = grads("direct");
+    const adjoint = grads("adjoint");
+    // The continuous adjoint approximates (docs/design.md §3): here only that it runs and leaks nothing.
+    const continuous = grads("continuous-adjoint");
+    assert.ok(continuous.every((g) => g.dataSync().every(Number.isFinite)), "continuous-adjoint gradients are finite");
     // variables: encoder w, b, a, b, decoder w, b (+ attention wK, bK, wQ, bQ; bQ's exact gradient is 0,
     // softmax being invariant to it, so all are compared together as well)
     for (const i of [0, 1]) {
@@ -83,7 +91,7 @@ for (const attention of [false, true]) {
     const eAll = tf.tidy(() => relErr(all(adjoint), all(direct)));
     assert.ok(eAll <= 1e-4, `all gradients: relative error ${eAll}`);
     assert.ok(tf.tidy(() => tf.sum(tf.abs(direct[0])).dataSync()[0]) > 0, "the encoder gradient is not zero");
-    tf.dispose([...direct, ...adjoint]);
+    tf.dispose([...direct, ...adjoint, ...continuous]);
     assert.equal(tf.memory().numTensors, before, "no tensors leaked");
     x.dispose();
     labels.dispose();
@@ -92,20 +100,102 @@ for (const attention of [false, true]) {
 
 test("F-GRAND-l options are checked with clear errors", () => {
   const edges = smallGraph(5, 0.5, 1);
-  assert.throws(() => new FGrandL(edges, 5, { numFeatures: 3, numClasses: 2, beta: 1.5 }), /beta is 1.5; allowed: 0 < beta <= 1/);
-  assert.throws(() => new FGrandL(edges, 5, { numFeatures: 3, numClasses: 2, hidden: 0 }), /hidden is 0; allowed: a positive integer/);
-  assert.throws(() => new FGrandL(edges, 5, { numFeatures: 3, numClasses: 2, inputDropout: 1 }), /inputDropout is 1; allowed/);
-  assert.throws(() => new FGrandL(edges, 5, { numFeatures: 3, numClasses: 2, adjoint: "fast" as never }), /adjoint is "fast"; allowed/);
-  assert.throws(() => new FGrandL(edges, 5, { numFeatures: 3, numClasses: 2, attention: true, hidden: 6, heads: 4 }), /heads is 4; allowed: a divisor of hidden/);
+  const base = { numFeatures: 3, numClasses: 2 };
+  assert.throws(() => new FGrandL(edges, 5, { ...base, solver: { beta: 1.5 } }), /FGrandL: solver\.beta = 1\.5 is not allowed: the order must satisfy 0 < beta <= 1/);
+  assert.throws(() => new FGrandL(edges, 5, { ...base, hidden: 0 }), /hidden is 0; allowed: a positive integer/);
+  assert.throws(() => new FGrandL(edges, 5, { ...base, inputDropout: 1 }), /inputDropout is 1; allowed/);
+  assert.throws(() => new FGrandL(edges, 5, { ...base, solver: { gradient: "fast" as never } }),
+    /FGrandL: solver\.gradient = fast is not allowed: direct, adjoint, continuous-adjoint/);
+  assert.throws(() => new FGrandL(edges, 5, { ...base, attention: true, hidden: 6, heads: 4 }), /heads is 4; allowed: a divisor of hidden/);
+  assert.throws(() => new FGrandL(edges, 5, { ...base, solver: { tEnd: 1, stepSize: 0.3 } }), /FGrandL: solver\.stepSize = 0\.3 is not allowed: tEnd \/ stepSize/);
+});
+
+test("F-GRAND-l: a misspelt or misplaced option name is an error naming the nearest known name", () => {
+  const edges = smallGraph(5, 0.5, 1);
+  const base = { numFeatures: 3, numClasses: 2 };
+  const cases: [object, RegExp][] = [
+    [{ hiden: 8 }, /FGrandL: unknown option "hiden"; did you mean "hidden"\? \(known: numFeatures, .*solver\)/],
+    [{ beta: 0.5 }, /FGrandL: unknown option "beta"; did you mean "solver\.beta"\?/],
+    [{ adjoint: "discrete" }, /FGrandL: unknown option "adjoint"; did you mean "solver\.gradient"\?/],
+    [{ methd: "l1" }, /FGrandL: unknown option "methd"; did you mean "solver\.method"\?/],
+    [{ solver: { methd: "l1" } }, /FGrandL: unknown option "solver\.methd"; did you mean "solver\.method"\? \(known: solver\.beta, /],
+    [{ solver: { memmory: 3 } }, /FGrandL: unknown option "solver\.memmory"; did you mean "solver\.memory"\?/],
+    [{ solver: { adjoint: "discrete" } }, /FGrandL: unknown option "solver\.adjoint"; did you mean "solver\.gradient"\?/],
+    [{ solver: { times: [1, 2] } }, /FGrandL: option "solver\.times" is set by the model: use states\(x, times\)/],
+    [{ solver: { params: [] } }, /FGrandL: option "solver\.params" is set by the model/],
+    [{ solver: 3 }, /FGrandL: solver is 3; allowed: an object/],
+  ];
+  for (const [extra, re] of cases) assert.throws(() => new FGrandL(edges, 5, { ...base, ...extra } as never), re, JSON.stringify(extra));
+});
+
+test("F-GRAND-l: options.solver holds the resolved settings, the defaults overridden by what was given", () => {
+  const edges = smallGraph(5, 0.5, 1);
+  const m = new FGrandL(edges, 5, { numFeatures: 3, numClasses: 2, solver: { method: "corrector", memory: 4, stepSize: undefined } });
+  assert.deepEqual({ ...m.options.solver }, { beta: 0.85, tEnd: 10, stepSize: 1, method: "corrector", gradient: "direct", memory: 4 });
+  assert.equal(m.options.hidden, 64);
+  m.dispose();
+});
+
+test("FGrandL.states: X(t) by the model's own solver settings (corrector with memory), as the hand-written solve", () => {
+  const n = 30, F = 10;
+  const edges = smallGraph(n, 0.1, 4);
+  const dense = new Rng(6).uniform(n * F, 0, 1).map((v) => (v < 0.6 ? 0 : v));
+  const x = sparseFeatures(dense, n, F);
+  const solver = { beta: 0.7, tEnd: 3, stepSize: 0.25, method: "corrector" as const, memory: 4, correctorSteps: 2 };
+  const times = [0, 1, 2.5, 3];
+  const m = new FGrandL(edges, n, { numFeatures: F, numClasses: 3, hidden: 6, inputDropout: 0.5, seed: 2, solver });
+  const before = tf.memory().numTensors;
+  const states = m.states(x, times);
+  assert.equal(tf.memory().numTensors, before + 1, "states() keeps only its result");
+  assert.deepEqual(states.shape, [times.length, n, 6]);
+  const [byHand, predictorFull] = tf.tidy(() => {
+    const X0 = m.encode(x, { training: false });
+    const f = grandField(m.fieldParts(X0));
+    return [fdeint(f, X0, { ...solver, times }), fdeint(f, X0, { beta: 0.7, tEnd: 3, stepSize: 0.25, times })];
+  });
+  assert.ok(relErr(states, byHand) < 1e-6, `states against the hand-written solve: ${relErr(states, byHand)}`);
+  assert.ok(relErr(states, predictorFull) > 1e-4, "method and memory change the states (they are really used)");
+  const last = tf.tidy(() => tf.relu(tf.slice(states, [times.length - 1, 0, 0], [1, n, 6]).reshape([n, 6])));
+  const embedding = tf.tidy(() => tf.relu(m.integrate(m.encode(x, { training: false }))));
+  assert.ok(relErr(last, embedding) < 1e-6, "the last slice is X(tEnd) of the forward pass in eval mode");
+  tf.dispose([states, byHand, predictorFull, last, embedding]);
+  m.dispose();
+  x.dispose();
 });
 
 test("a short Cora run of F-GRAND-l clearly beats chance (direct, T = 4)", { skip: skipWithoutPlanetoid("cora") }, async () => {
   const d = loadPlanetoidSync("cora");
   const data = planetoidNodeData(d);
-  const m = new FGrandL(d.edges, d.numNodes, { numFeatures: d.numFeatures, numClasses: d.numClasses, tEnd: 4, stepSize: 1, dropout: 0.2, seed: 0 });
+  const m = new FGrandL(d.edges, d.numNodes, { numFeatures: d.numFeatures, numClasses: d.numClasses, dropout: 0.2, seed: 0, solver: { tEnd: 4, stepSize: 1 } });
   const r = await trainNodeClassifier(m, data, { epochs: 30, lr: 0.01, seed: 0, progress: "none" });
   m.dispose();
   data.dispose();
   // Chance on Cora's 7 classes is ~0.14 (0.32 for the majority class).
   assert.ok(r.testAcc >= 0.7, `test accuracy ${r.testAcc} at best validation ${r.bestValAcc}`);
+});
+
+test("Cora F-GRAND-l: the adjoint's gradients through the model equal direct autodiff's", { skip: skipWithoutPlanetoid("cora") }, () => {
+  const d = loadPlanetoidSync("cora");
+  const data = planetoidNodeData(d);
+  const grads = (gradient: Gradient) => {
+    const m = new FGrandL(d.edges, d.numNodes, {
+      numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: 16, inputDropout: 0, seed: 3, solver: { tEnd: 6, stepSize: 1, gradient },
+    });
+    // away from the initial a = b = 0, so that every part of the field carries gradient
+    tf.tidy(() => { m.rateLogit.assign(tf.scalar(0.4)); m.sourceWeight.assign(tf.scalar(0.3)); });
+    const { value, grads } = tf.variableGrads(() => trainingLoss(m, data), m.variables);
+    const out = m.variables.map((v) => grads[v.name]);
+    value.dispose();
+    m.dispose();
+    return out;
+  };
+  const before = tf.memory().numTensors;
+  const direct = grads("direct");
+  const adjoint = grads("adjoint");
+  const e = relativeDifference(adjoint, direct);
+  assert.ok(e <= 1e-5, `relative difference of all gradients ${e}`);
+  assert.ok(tf.tidy(() => tf.sum(tf.abs(direct[0])).dataSync()[0]) > 0, "the encoder gradient is not zero");
+  tf.dispose([...direct, ...adjoint]);
+  assert.equal(tf.memory().numTensors, before, "no tensors leaked");
+  data.dispose();
 });

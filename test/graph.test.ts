@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/index";
 import {
-  makeSparse, spmm, gcnNormalizedAdjacency, propagate, diffusion, dirichletEnergy, edgeAttention,
+  makeSparse, spmm, gcnNormalizedAdjacency, diffusion, dirichletEnergy, edgeAttention,
   attentionGraph, withSelfLoops, SparseGraph,
-} from "../src/nn/graph";
+} from "../src/graph";
 
 type T2 = ReturnType<typeof tf.tensor2d>;
 type T1 = ReturnType<typeof tf.tensor1d>;
@@ -163,13 +163,13 @@ test("gcnNormalizedAdjacency: rows of a regular graph sum to 1, the matrix is sy
   r.dispose();
 });
 
-test("propagate and diffusion: A X and (A - I) X", () => {
+test("spmm and diffusion: A X and (A - I) X", () => {
   const g = gcnNormalizedAdjacency(edges, N);
   const X = tf.tensor2d(xHost, [N, H]);
   const AX = matmul(denseOf(g, g.values.dataSync()), xHost, H);
-  const P = propagate(g, X);
+  const P = spmm(g, X);
   const D = diffusion(g, X);
-  assertClose(P.dataSync(), AX, 1e-5, "propagate");
+  assertClose(P.dataSync(), AX, 1e-5, "spmm");
   assertClose(D.dataSync(), AX.map((v, i) => v - xHost[i]), 1e-5, "diffusion");
   tf.dispose([X, P, D]);
   g.dispose();
@@ -196,7 +196,7 @@ test("dirichletEnergy: zero for degree-scaled constant features, matches the edg
   assertClose(e1.dataSync(), [ref], 1e-5, "energy");
   assertClose(e2.dataSync(), [ref / N], 1e-5, "energy / N");
   // tr(Xᵀ (I - Â) X) equals the un-normalised energy
-  const trace = tf.sum(tf.mul(X, tf.sub(X, propagate(g, X))));
+  const trace = tf.sum(tf.mul(X, tf.sub(X, spmm(g, X))));
   assertClose(trace.dataSync(), [ref], 1e-4, "trace form");
   tf.dispose([flat, e0, X, e1, e2, trace]);
   g.dispose();

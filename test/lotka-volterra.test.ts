@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/backend";
 import type { Tensor, Tensor1D, Tensor2D } from "@tensorflow/tfjs";
-import { LV_TRUE, lotkaVolterraData, lotkaVolterraField, lvCoefficients } from "../src/data";
-import { fitLotkaVolterra, lvTrajectory } from "../src/nn";
+import { LV_TRUE, lotkaVolterraField, lvCoefficients } from "../src/models";
+import { lotkaVolterraData } from "../src/data";
+import { fitLotkaVolterra, lvTrajectory } from "../src/train";
 
 test("the Lotka–Volterra field is x(a − c·y), −y(b − d·x) and its hand VJP equals the taped one", () => {
   tf.tidy(() => {
@@ -43,7 +44,7 @@ test("fitLotkaVolterra recovers β (through the adjoint) and the rates on a shor
   const before = tf.memory().numTensors;
   const d = lotkaVolterraData({ tEnd: 4, observeEvery: 0.25, stepSize: 0.025 });
   const betas: number[] = [];
-  const r = await fitLotkaVolterra(d, { epochs: 40, lr: 0.03, stepSize: 0.125, onEpoch: (e) => { betas.push(e.beta); } });
+  const r = await fitLotkaVolterra(d, { epochs: 40, lr: 0.03, solver: { stepSize: 0.125 }, onEpoch: (e) => { betas.push(e.beta); } });
   const e = r.estimate;
   assert.equal(betas.length, 40);
   assert.ok(Math.abs(e.beta - LV_TRUE.beta) / LV_TRUE.beta < 0.05, `β ${e.beta}, true ${LV_TRUE.beta} (started at 0.9)`);
@@ -51,8 +52,32 @@ test("fitLotkaVolterra recovers β (through the adjoint) and the rates on a shor
     assert.ok(Math.abs(e[k] - LV_TRUE[k]) / LV_TRUE[k] < 0.15, `${k} ${e[k]}, true ${LV_TRUE[k]}`);
   }
   assert.ok(r.history[0].loss > 5 * r.loss, `loss ${r.history[0].loss} -> ${r.loss}`);
-  const traj = lvTrajectory(e, d.initial, d.times, 0.125);
+  const traj = lvTrajectory(e, d.initial, d.times, { stepSize: 0.125 });
   assert.equal(traj.length, d.times.length);
   assert.equal(tf.memory().numTensors, before, "no tensors leaked");
-  await assert.rejects(fitLotkaVolterra(d, { stepSize: 0.1 }), /stepSize is 0.1; allowed: a step that divides every observation time/);
+  await assert.rejects(fitLotkaVolterra(d, { solver: { stepSize: 0.1 } }), /stepSize is 0.1; allowed: a step that divides every observation time/);
+});
+
+test("fitLotkaVolterra and lvTrajectory: solver settings nested, misspelt or misplaced names are errors", async () => {
+  const d = lotkaVolterraData({ tEnd: 1, observeEvery: 0.5, stepSize: 0.05 });
+  const cases: [object, RegExp][] = [
+    [{ stepSize: 0.1 }, /fitLotkaVolterra: unknown option "stepSize"; did you mean "solver\.stepSize"\?/],
+    [{ epoch: 3 }, /fitLotkaVolterra: unknown option "epoch"; did you mean "epochs"\?/],
+    [{ solver: { methd: "l1" } }, /fitLotkaVolterra: unknown option "solver\.methd"; did you mean "solver\.method"\?/],
+    [{ solver: { beta: 0.5 } }, /fitLotkaVolterra: option "solver\.beta" is set by the parameters/],
+    [{ solver: { tEnd: 2 } }, /fitLotkaVolterra: option "solver\.tEnd" is set by the data/],
+    [{ solver: { method: "rk4" } }, /fitLotkaVolterra: solver\.method = rk4 is not allowed: predictor, corrector/],
+  ];
+  for (const [opts, re] of cases) await assert.rejects(fitLotkaVolterra(d, { epochs: 1, ...opts } as never), re, JSON.stringify(opts));
+  assert.throws(() => lvTrajectory({ ...d.params, beta: 0.7 }, d.initial, d.times, { memmory: 3 } as never),
+    /lvTrajectory: unknown option "solver\.memmory"; did you mean "solver\.memory"\?/);
+});
+
+test("fitLotkaVolterra: the nested solver settings are those used (direct autodiff gives the adjoint's fit)", async () => {
+  const d = lotkaVolterraData({ tEnd: 2, observeEvery: 0.5, stepSize: 0.05 });
+  const fit = (gradient: "direct" | "adjoint") => fitLotkaVolterra(d, { epochs: 3, solver: { stepSize: 0.25, method: "l1", gradient } });
+  const [direct, adjoint] = [await fit("direct"), await fit("adjoint")];
+  direct.history.forEach((e, i) => assert.ok(Math.abs(e.loss - adjoint.history[i].loss) <= 1e-5 * e.loss, `epoch ${i + 1}`));
+  const corrector = await fitLotkaVolterra(d, { epochs: 1, solver: { stepSize: 0.25 } });
+  assert.notEqual(corrector.history[0].loss, direct.history[0].loss, "the method is used");
 });

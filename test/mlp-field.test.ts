@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/backend";
 import type { Tensor } from "@tensorflow/tfjs";
-import { mlpField } from "../src/nn/mlp-field";
+import { mlpField } from "../src/models/mlp-field";
 import { fdeint } from "../src/solvers";
 import { fdeintAdjoint } from "../src/adjoint";
 

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { JUPYTER, notebookToHtml, numberExecutedCells, readNotebook } from "../src/cli/notebooks";
+import { notebookToHtml, numberExecutedCells, readNotebook } from "../src/cli/notebooks";
+import { JUPYTER } from "../src/setup/env";
 import { findChromium, missingChromiumMessage, withChromium } from "../src/plot/browser";
 import { mathjaxBundle, plotlyBundle } from "../src/plot/export";
 

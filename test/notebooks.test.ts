@@ -4,15 +4,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { executeNotebook, inspectOutputs, readNotebook, ROOT } from "../src/cli/notebooks";
+import { executeNotebook, inspectOutputs, readNotebook } from "../src/cli/notebooks";
+import { ROOT } from "../src/setup/env";
 import { prepareNotebookRun, skipWithoutJupyter } from "./helpers/jupyter";
 import { missingPlanetoid } from "./helpers/data";
-import { observedOrder, predictorWeights } from "../src/plot/notebook-figures";
-import { pca, symmetricEigen } from "../src/nn/pca";
-import { gamma } from "../src/special/gamma";
 
 const NOTEBOOKS = ["01-fractional-dynamics", "02-graph-learning", "03-memory-and-time"];
-const ALLOWED_IMPORTS = new Set(["neural-fde", "tslab", "danfojs-node"]);
+const ALLOWED_IMPORTS = new Set(["neural-fde", ...["models", "graph", "data", "train", "analysis", "plot", "bench"].map((s) => `neural-fde/${s}`), "tslab", "danfojs-node"]);
 const nbPath = (name: string) => path.join(ROOT, "notebooks", `${name}.ipynb`);
 
 interface Cell {
@@ -36,36 +34,6 @@ test("each tutorial notebook is committed with the tslab kernel, its outputs and
       assert.ok(ALLOWED_IMPORTS.has(m[1]), `${name}: imports "${m[1]}"; allowed: ${[...ALLOWED_IMPORTS].join(", ")}`);
     }
   }
-});
-
-test("predictor history weights: h each at beta = 1, and they sum to (n h)^beta / Gamma(beta + 1)", () => {
-  assert.deepEqual(Array.from(predictorWeights(1, 4, 0.1), (w) => Number(w.toFixed(12))), [0.1, 0.1, 0.1, 0.1]);
-  for (const beta of [0.3, 0.7]) {
-    const w = predictorWeights(beta, 50, 0.02);
-    const sum = w.reduce((s, v) => s + v, 0);
-    assert.ok(Math.abs(sum - (50 * 0.02) ** beta / gamma(beta + 1)) < 1e-12, `beta ${beta}: sum ${sum}`);
-  }
-  assert.throws(() => predictorWeights(1.5, 4), /beta is 1.5; allowed: 0 < beta <= 1/);
-});
-
-test("observed order: the log-log slope of error against h", () => {
-  const h = [0.1, 0.05, 0.025];
-  assert.ok(Math.abs(observedOrder(h, h.map((x) => 3 * x ** 2)) - 2) < 1e-12);
-  assert.throws(() => observedOrder([0.1], [1]), /same length >= 2/);
-});
-
-test("pca: principal axes of points along a line, eigenvalues of a known symmetric matrix", () => {
-  const rows = Array.from({ length: 200 }, (_, i) => { const s = i / 20 - 5; return [s + 0.01 * Math.sin(7 * i), 2 * s + 0.01 * Math.cos(5 * i), 0.01 * Math.sin(3 * i)]; });
-  const r = pca(rows, 2);
-  const [c0] = r.components;
-  const along = Math.abs(c0[0] + 2 * c0[1]) / Math.sqrt(5);
-  assert.ok(along > 0.9999, `first component ${c0} is not along (1, 2, 0)`);
-  assert.ok(r.explained[0] > 0.999 && r.explained[0] + r.explained[1] <= 1 + 1e-12);
-  assert.equal(r.scores.length, 200);
-  assert.equal(r.scores[0].length, 2);
-  const { values } = symmetricEigen(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, 5]), 3);
-  assert.deepEqual(Array.from(values).map((v) => Number(v.toFixed(10))).sort(), [1, 3, 5]);
-  assert.throws(() => pca(rows, 4), /k is 4; allowed: an integer in \[1, 3\]/);
 });
 
 test("each tutorial notebook executes headless in quick mode: finished, a plotly figure, no error", { skip: skipWithoutJupyter }, async (t) => {

@@ -105,7 +105,7 @@ test("--record: a run's JSON lines become result lines (with an aggregate for tr
   const agg = rec.find((l) => l.source === "aggregate") as ResultLine;
   assert.equal(agg.output.msPerEpochMedian, 20);
   assert.equal(agg.output.peakBytesMedian, 2 ** 20);
-  assert.equal(agg.args?.adjoint, false);
+  assert.equal((agg.args?.solver as { gradient?: string } | undefined)?.gradient, "direct");
   const bench = recordLines(["bench", "--configs", "B2", "--json"], JSON.stringify({ config: "B2", mode: "direct", stepMsMedian: 5 }), { started: "2027-01-02T03:04:05Z", machine });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-results-"));
   try {

@@ -1,7 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/backend";
-import { FGrandL, Rng, sparseFeatures, trainNodeClassifier, type NodeData, type EpochRecord } from "../src/nn";
+import { FGrandL, sparseFeatures } from "../src/models";
+import { trainNodeClassifier, type NodeData, type EpochRecord } from "../src/train";
+import { Rng } from "../src/util/rng";
+import { GRADIENTS } from "../src/solvers";
 import { parseTrainArgs, runTrain } from "../src/cli/train";
 
 // A small two-community graph whose features hint at the community.
@@ -25,11 +28,11 @@ function toyData(n = 60, F = 12, C = 2): { edges: { src: number[]; dst: number[]
   return { edges: { src, dst }, data, dispose: () => { features.dispose(); tf.dispose([data.labels, data.trainIdx, data.valIdx, data.testIdx]); } };
 }
 
-for (const adjoint of [false, "discrete"] as const) {
-  test(`training leaks no tensors over epochs (${adjoint || "direct"}, Adam with weight decay and dropout)`, async () => {
+for (const gradient of GRADIENTS) {
+  test(`training leaks no tensors over epochs (${gradient}, Adam with weight decay and dropout)`, async () => {
     const toy = toyData();
     const before = tf.memory().numTensors;
-    const m = new FGrandL(toy.edges, 60, { numFeatures: 12, numClasses: 2, hidden: 8, tEnd: 2, stepSize: 0.5, adjoint, dropout: 0.2, seed: 4 });
+    const m = new FGrandL(toy.edges, 60, { numFeatures: 12, numClasses: 2, hidden: 8, dropout: 0.2, seed: 4, solver: { tEnd: 2, stepSize: 0.5, gradient } });
     const counts: number[] = [];
     const r = await trainNodeClassifier(m, toy.data, { epochs: 12, lr: 0.02, weightDecay: 5e-3, progress: "none", onEpoch: () => { counts.push(tf.memory().numTensors); } });
     assert.equal(r.epochs, 12);
@@ -43,7 +46,7 @@ for (const adjoint of [false, "discrete"] as const) {
 test("training is deterministic per seed, stops early on patience, and Adamax learns the toy graph", async () => {
   const toy = toyData();
   const run = async (seed: number, opts: { optimizer?: "adam" | "adamax"; patience?: number; epochs?: number } = {}) => {
-    const m = new FGrandL(toy.edges, 60, { numFeatures: 12, numClasses: 2, hidden: 8, tEnd: 2, stepSize: 0.5, dropout: 0.3, seed });
+    const m = new FGrandL(toy.edges, 60, { numFeatures: 12, numClasses: 2, hidden: 8, dropout: 0.3, seed, solver: { tEnd: 2, stepSize: 0.5 } });
     const history: EpochRecord[] = [];
     const r = await trainNodeClassifier(m, toy.data, { epochs: opts.epochs ?? 8, lr: 0.05, seed, progress: "none", optimizer: opts.optimizer, patience: opts.patience, onEpoch: (e) => { history.push(e); } });
     m.dispose();
@@ -61,7 +64,7 @@ test("training is deterministic per seed, stops early on patience, and Adamax le
 
 test("trainNodeClassifier rejects bad options by name, value and what is allowed", async () => {
   const toy = toyData();
-  const m = new FGrandL(toy.edges, 60, { numFeatures: 12, numClasses: 2, hidden: 4, tEnd: 1, stepSize: 0.5 });
+  const m = new FGrandL(toy.edges, 60, { numFeatures: 12, numClasses: 2, hidden: 4, solver: { tEnd: 1, stepSize: 0.5 } });
   await assert.rejects(trainNodeClassifier(m, toy.data, { epochs: 0 }), /epochs is 0; allowed: a positive integer/);
   await assert.rejects(trainNodeClassifier(m, toy.data, { lr: -1 }), /lr is -1; allowed: a positive number/);
   await assert.rejects(trainNodeClassifier(m, toy.data, { optimizer: "sgd" as never }), /optimizer is "sgd"; allowed: adam, adamax/);
@@ -73,12 +76,16 @@ test("trainNodeClassifier rejects bad options by name, value and what is allowed
 test("nfde train: arguments are parsed and bad ones are named with the allowed values", async () => {
   const a = parseTrainArgs(["cora", "--adjoint", "--seeds", "3", "--epochs=50", "--json", "--beta", "0.9"]);
   assert.equal(a.dataset, "cora");
-  assert.equal(a.adjoint, "discrete");
+  assert.equal(a.solver.gradient, "adjoint");
   assert.equal(a.seeds, 3);
   assert.equal(a.epochs, 50);
   assert.equal(a.json, true);
-  assert.equal(a.beta, 0.9);
-  assert.equal(parseTrainArgs(["citeseer", "--adjoint=continuous"]).adjoint, "continuous");
+  assert.equal(a.solver.beta, 0.9);
+  assert.equal(parseTrainArgs(["citeseer", "--adjoint=continuous"]).solver.gradient, "continuous-adjoint");
+  // the flags of the solve fill `solver`, which goes to FGrandL as is
+  assert.deepEqual(parseTrainArgs(["cora", "--time", "10", "--step=0.5", "--method", "l1", "--gradient", "continuous-adjoint"]).solver,
+    { beta: 0.85, tEnd: 10, stepSize: 0.5, method: "l1", gradient: "continuous-adjoint" });
+  assert.deepEqual(parseTrainArgs(["cora"]).solver, { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" });
   const cases: [string[], RegExp][] = [
     [[], /data set is missing; allowed: cora, citeseer/],
     [["pubmed"], /data set is "pubmed"; allowed: cora, citeseer/],
@@ -88,6 +95,8 @@ test("nfde train: arguments are parsed and bad ones are named with the allowed v
     [["cora", "--beta", "1.2"], /--beta is "1.2"; allowed: a number in \(0, 1\]/],
     [["cora", "--lr", "abc"], /--lr is "abc"; allowed: a positive number/],
     [["cora", "--adjoint=fast"], /--adjoint is "fast"; allowed: discrete or continuous/],
+    [["cora", "--adjoint=toString"], /--adjoint is "toString"; allowed: discrete or continuous/],
+    [["cora", "--gradient", "exact"], /--gradient is "exact"; allowed: direct, adjoint, continuous-adjoint/],
     [["cora", "--method", "rk4"], /--method is "rk4"; allowed: predictor, corrector, l1, gl, trapezoid/],
     [["cora", "--frobnicate"], /unknown option "--frobnicate"; allowed: .*--seeds/],
     [["cora", "citeseer"], /got 2 data sets/],

@@ -11,7 +11,7 @@ const src = (p: string) => JSON.stringify(path.join(ROOT, "src", p));
 
 const CHILD = `
 import { tf, ready, backendInfo } from ${src("backend")};
-import { makeSparse, spmm, edgeAttention, attentionGraph } from ${src("nn/graph")};
+import { makeSparse, spmm, edgeAttention, attentionGraph } from ${src("graph")};
 (async () => {
   await ready();
   const out: Record<string, unknown> = { backend: backendInfo().name };

@@ -1,1 +1,2 @@
 export { fdeintAdjoint } from "./fdeint-adjoint";
+export { solveFde } from "./solve-fde";

@@ -1,33 +1,9 @@
 // One vector-Jacobian product of f: (f(t, y), (∂f/∂y)ᵀc, (∂f/∂p)ᵀc for every p in params).
 import { tf } from "../backend";
-import type { Tensor, Variable } from "@tensorflow/tfjs";
-import { callField } from "../solvers/loop";
-import type { VectorField } from "../solvers/types";
-
-export interface Vjp {
-  /** f(t, y); with a hand-written vjp only when asked for. */
-  value?: Tensor;
-  y: Tensor;
-  params: (Tensor | null)[];
-}
-
-interface EngineInternals {
-  state: { activeTape: unknown; registeredVariables: Record<string, Variable> };
-  gradients(f: () => Tensor, xs: Tensor[], dy: Tensor, allowNoGradients: boolean): { value: Tensor; grads: (Tensor | undefined)[] };
-}
-
-const engine = () => tf.engine() as unknown as EngineInternals;
-
-// A nested gradient call leaves the engine's active tape null; an outer backward pass needs it back.
-function nestedGradients(f: () => Tensor, xs: Tensor[], dy: Tensor) {
-  const e = engine();
-  const tape = e.state.activeTape;
-  try {
-    return e.gradients(f, xs, dy, true);
-  } finally {
-    e.state.activeTape = tape;
-  }
-}
+import type { Tensor } from "@tensorflow/tfjs";
+import { nestedGradients, trainableVariables } from "../tfjs-internals";
+import { callField } from "../solvers/field";
+import type { VectorField, Vjp } from "../solvers/types";
 
 export function vjp(f: VectorField, t: number, y: Tensor, cotangent: Tensor, params: Tensor[], step: number, needValue = false): Vjp {
   if (f.vjp) {
@@ -49,7 +25,7 @@ export function vjp(f: VectorField, t: number, y: Tensor, cotangent: Tensor, par
 export function assertParamsComplete(f: VectorField, t: number, y: Tensor, cotangent: Tensor, params: Tensor[], exclude: Tensor[]): void {
   if (f.vjp) return;
   const listed = new Set([...params, ...exclude].map((p) => p.id));
-  const others = Object.values(engine().state.registeredVariables).filter((v) => v.trainable && !listed.has(v.id));
+  const others = trainableVariables().filter((v) => !listed.has(v.id));
   if (others.length === 0) return;
   tf.tidy(() => {
     const { grads } = nestedGradients(() => f(t, y), others, cotangent);

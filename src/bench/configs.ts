@@ -2,14 +2,16 @@
 import type { BenchConfig, FgrandBenchConfig, MlpBenchConfig } from "./types";
 
 const b1 = (hidden: number): FgrandBenchConfig => ({
-  kind: "fgrand", name: `B1-H${hidden}`, dataset: "cora", hidden, beta: 0.85, tEnd: 40, stepSize: 1, lr: 0.01,
+  kind: "fgrand", name: `B1-H${hidden}`, dataset: "cora", hidden, lr: 0.01,
+  solver: { beta: 0.85, tEnd: 40, stepSize: 1, method: "predictor" },
 });
 
 const mlp = (name: string, n: number): MlpBenchConfig => ({
-  kind: "mlp", name, rows: 256, dim: 64, hidden: 256, beta: 0.6, tEnd: 2, stepSize: 2 / n, lr: 1e-3,
+  kind: "mlp", name, rows: 256, dim: 64, hidden: 256, lr: 1e-3,
+  solver: { beta: 0.6, tEnd: 2, stepSize: 2 / n, method: "predictor" },
 });
 
-export const B3_STEPS = [10, 20, 40, 80, 160, 320] as const;
+const B3_STEPS = [10, 20, 40, 80, 160, 320] as const;
 
 export const CONFIGS: readonly BenchConfig[] = [
   b1(64), b1(256), mlp("B2", 40), ...B3_STEPS.map((n) => mlp(`B3-N${n}`, n)),
@@ -20,7 +22,7 @@ export const SUITES: readonly Suite[] = ["memory", "scaling", "all"];
 
 /** Number of solver steps N = tEnd / h. */
 export function stepsOf(c: BenchConfig): number {
-  return Math.round(c.tEnd / c.stepSize);
+  return Math.round(c.solver.tEnd / c.solver.stepSize);
 }
 
 export function suiteConfigs(suite: Suite): BenchConfig[] {

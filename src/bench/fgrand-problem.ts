@@ -1,44 +1,45 @@
-// B1: F-GRAND-l on a Planetoid graph with a constant Â (GCN normalisation) — encoder Linear(F→H),
-// D^β X = f(X) = σ(a)(ÂX − X) + b·X0 from X(0) = X0, ReLU, Linear(H→C), cross-entropy on the train nodes,
-// dropout 0. The field is the model's own (nn/fgrand.ts: grandField, with its hand-written VJP).
+// B1: the FGrandL users train (constant Â, no attention, no dropout) on a Planetoid graph with its sparse
+// features, and the trainer's loss (cross-entropy on the training nodes). Only the solve is observed: the
+// field is timed and the mode picks the gradient.
 import { tf } from "../backend";
-import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
-import { loadPlanetoidSync } from "../data";
-import { gcnNormalizedAdjacency } from "../nn/graph";
-import { grandField, grandFieldParams, type GrandFieldParts } from "../nn/fgrand";
-import { solveIn, type FieldTimers, type Problem } from "./problem";
-import type { FgrandBenchConfig } from "./types";
+import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
+import { loadPlanetoidSync } from "../data/planetoid";
+import { FGrandL, type FGrandOptions } from "../models/fgrand";
+import type { SolverOptions } from "../solvers/options";
+import type { VectorField } from "../solvers/types";
+import { planetoidNodeData, trainingLoss } from "../train/node-classifier";
+import { instrument, MODE_SOLVE, type FieldTimers, type Problem } from "./problem";
+import type { BenchMode, FgrandBenchConfig } from "./types";
 
-export function fgrandProblem(c: FgrandBenchConfig, seed = 7): Problem {
-  const data = loadPlanetoidSync(c.dataset);
-  const graph = gcnNormalizedAdjacency(data.edges, data.numNodes);
-  const F = data.numFeatures, H = c.hidden, C = data.numClasses;
-  const features = tf.tensor2d(data.features, [data.numNodes, F]);
-  const trainIdx = tf.tensor1d(data.trainIdx, "int32");
-  const trainLabels = tf.tidy(() => tf.oneHot(tf.gather(tf.tensor1d(data.labels, "int32"), trainIdx), C));
-  const glorot = (a: number, b: number, s: number) => {
-    const lim = Math.sqrt(6 / (a + b));
-    return tf.tidy(() => tf.randomUniform([a, b], -lim, lim, "float32", s));
-  };
-  const tag = `bench-${c.name}-${Date.now()}-${Math.random()}`;
-  const enc = tf.variable(glorot(F, H, seed), true, `${tag}/enc`);
-  const encB = tf.variable(tf.zeros([H]), true, `${tag}/encB`);
-  const dec = tf.variable(glorot(H, C, seed + 1), true, `${tag}/dec`);
-  const decB = tf.variable(tf.zeros([C]), true, `${tag}/decB`);
-  const a = tf.variable(tf.scalar(0), true, `${tag}/alpha`) as unknown as Scalar & ReturnType<typeof tf.variable>;
-  const b = tf.variable(tf.scalar(1), true, `${tag}/beta`) as unknown as Scalar & ReturnType<typeof tf.variable>;
+/** FGrandL whose solve is timed and run with the gradient of the current bench mode. */
+class MeasuredFGrandL extends FGrandL {
+  mode: BenchMode = "direct";
+
+  constructor(edges: ConstructorParameters<typeof FGrandL>[0], numNodes: number, opts: FGrandOptions, private readonly timers: FieldTimers) {
+    super(edges, numNodes, opts);
+  }
+
+  protected override solve(field: VectorField, X0: Tensor2D, opts: SolverOptions): Tensor {
+    const { gradient, handVjp } = MODE_SOLVE[this.mode];
+    return super.solve(instrument(field, this.timers, handVjp), X0, { ...opts, gradient });
+  }
+}
+
+export function fgrandProblem(c: FgrandBenchConfig, seed = 7): Problem & { model: FGrandL } {
+  const d = loadPlanetoidSync(c.dataset);
+  const data = planetoidNodeData(d);
   const timers: FieldTimers = { fieldMs: 0, vjpMs: 0 };
+  const model = new MeasuredFGrandL(d.edges, d.numNodes, {
+    numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: c.hidden, inputDropout: 0, dropout: 0, seed, solver: c.solver,
+  }, timers);
   return {
-    variables: [enc, encB, dec, decB, a, b],
+    model,
+    variables: model.variables,
     timers,
-    loss: (mode) => tf.tidy(() => {
-      const X0 = tf.add(tf.matMul(features, enc), encB) as Tensor2D;
-      const source = tf.clone(X0) as Tensor2D; // the source term reads X0 through its own tensor
-      const parts: GrandFieldParts = { graph, a, b, source };
-      const XT = solveIn(mode, grandField(parts), X0, grandFieldParams(parts), c, timers);
-      const logits = tf.add(tf.matMul(tf.gather(tf.relu(XT), trainIdx), dec), decB);
-      return tf.losses.softmaxCrossEntropy(trainLabels, logits) as Scalar;
-    }),
-    dispose: () => { graph.dispose(); tf.dispose([features, trainIdx, trainLabels, enc, encB, dec, decB, a, b]); },
+    loss: (mode) => {
+      model.mode = mode;
+      return tf.tidy(() => trainingLoss(model, data));
+    },
+    dispose: () => { model.dispose(); data.dispose(); },
   };
 }

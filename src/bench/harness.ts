@@ -2,7 +2,8 @@
 // peak RSS above the post-set-up baseline, step times after a warm-up, and the adjoint's gradient error.
 import * as os from "node:os";
 import { tf, backendInfo } from "../backend";
-import type { Optimizer, Scalar, Tensor } from "@tensorflow/tfjs";
+import type { Optimizer, Tensor } from "@tensorflow/tfjs";
+import { relativeDifference } from "../analysis/relative-difference";
 import { resolveConfig, stepsOf } from "./configs";
 import { fgrandProblem } from "./fgrand-problem";
 import { mlpProblem } from "./mlp-problem";
@@ -19,7 +20,7 @@ export interface RunOptions {
   seed?: number;
 }
 
-export function makeProblem(c: BenchConfig, seed?: number): Problem {
+function makeProblem(c: BenchConfig, seed?: number): Problem {
   if (c.kind === "fgrand") return fgrandProblem(c, seed);
   if (c.kind === "mlp") return mlpProblem(c, seed);
   throw new Error(`config.kind is "${(c as { kind: string }).kind}"; allowed: fgrand, mlp`);
@@ -63,15 +64,11 @@ function gradients(p: Problem, mode: BenchMode): Tensor[] {
 }
 
 /** ‖g_adjoint − g_direct‖ / ‖g_direct‖ over all variables at the problem's current point. */
-export function gradientRelDiff(p: Problem): number {
+function gradientRelDiff(p: Problem): number {
   const gd = gradients(p, "direct");
   const ga = gradients(p, "adjoint");
   try {
-    return tf.tidy(() => {
-      const sq = (xs: Tensor[]) => tf.addN(xs.map((x) => tf.sum(tf.square(x)))) as Scalar;
-      const diff = sq(ga.map((g, i) => tf.sub(g, gd[i])));
-      return Math.sqrt(diff.dataSync()[0] / sq(gd).dataSync()[0]);
-    });
+    return relativeDifference(ga, gd);
   } finally {
     tf.dispose([...gd, ...ga]);
   }
@@ -111,9 +108,8 @@ export async function runConfig(config: BenchConfig | string, mode: BenchMode, o
     const steps = Array.from({ length: repeats }, () => trainStep(p, mode, opt));
     const rssPeakMB = rss.peakAboveStartMB();
     const ms = steps.map((s) => s.phases.forwardMs + s.phases.backwardMs + s.phases.updateMs);
-    const phase = (k: keyof StepBreakdown) => median(steps.map((s) => s.phases[k]));
-    const breakdown = Object.fromEntries(
-      (Object.keys(steps[0].phases) as (keyof StepBreakdown)[]).map((k) => [k, phase(k)])) as unknown as StepBreakdown;
+    const breakdown = { ...steps[0].phases };
+    for (const k of Object.keys(breakdown) as (keyof StepBreakdown)[]) breakdown[k] = median(steps.map((s) => s.phases[k]));
     return {
       config: c.name, mode, n: stepsOf(c), hidden: c.hidden, threads: backendInfo().intraOpThreads,
       peakBytes: profile.peakBytes - startBytes, rssPeakMB,

@@ -1,7 +1,9 @@
 // B2/B3: the MLP field on a state [rows, dim], MSE of y(T) to a fixed random target.
 import { tf } from "../backend";
-import { mlpField } from "../nn/mlp-field";
-import { meanSquaredError, solveIn, type FieldTimers, type Problem } from "./problem";
+import type { Scalar } from "@tensorflow/tfjs";
+import { solveFde } from "../adjoint/solve-fde";
+import { mlpField } from "../models/mlp-field";
+import { instrument, MODE_SOLVE, type FieldTimers, type Problem } from "./problem";
 import type { MlpBenchConfig } from "./types";
 
 export function mlpProblem(c: MlpBenchConfig, seed = 7): Problem {
@@ -12,7 +14,11 @@ export function mlpProblem(c: MlpBenchConfig, seed = 7): Problem {
   return {
     variables: field.params,
     timers,
-    loss: (mode) => tf.tidy(() => meanSquaredError(solveIn(mode, field.f, y0, field.params, c, timers), target)),
+    loss: (mode) => tf.tidy(() => {
+      const { gradient, handVjp } = MODE_SOLVE[mode];
+      const yEnd = solveFde(instrument(field.f, timers, handVjp), y0, { ...c.solver, gradient, params: field.params });
+      return tf.mean(tf.squaredDifference(yEnd, target)) as Scalar;
+    }),
     dispose: () => { field.dispose(); tf.dispose([y0, target]); },
   };
 }

@@ -21,7 +21,7 @@ const B3_DIRECT_RSS = [9, 34, 98, 198, 1273, 3501];
 const B3_ADJOINT_S = [0.011, 0.022, 0.048, 0.104, 0.278, 0.908];
 const B3_ADJOINT_RSS = [8, 10, 17, 24, 39, 75];
 
-export const TORCHFDE_REFERENCE: Readonly<Record<string, Pair>> = {
+const TORCHFDE_REFERENCE: Readonly<Record<string, Pair>> = {
   "B1-H64": pair([0.203, 1120, 56.9], [0.169, 102, 59.8]),
   "B1-H256": pair([0.797, 4913, 227.4], [0.549, 418, 238.3]),
   "B2": pair([0.044, 97, 15.5], [0.052, 14, 6.5]),

@@ -1,16 +1,24 @@
 // Shapes of the benchmark: configurations, modes and the result of one measured (configuration, mode).
+import type { SolverOptions } from "../solvers/options";
+
 export type BenchMode = "direct" | "adjoint" | "adjoint-taped";
 export const BENCH_MODES: readonly BenchMode[] = ["direct", "adjoint", "adjoint-taped"];
+
+/**
+ * The solve of a configuration. The mode sets the gradient; β is a number, as configurations cross to the
+ * child processes as JSON.
+ */
+export type BenchSolverOptions = Required<Pick<SolverOptions, "tEnd" | "stepSize" | "method">> &
+  Pick<SolverOptions, "memory" | "correctorSteps"> & { beta: number };
 
 export interface FgrandBenchConfig {
   kind: "fgrand";
   name: string;
   dataset: "cora" | "citeseer";
   hidden: number;
-  beta: number;
-  tEnd: number;
-  stepSize: number;
+  /** Adam's learning rate. */
   lr: number;
+  solver: BenchSolverOptions;
 }
 
 export interface MlpBenchConfig {
@@ -20,10 +28,9 @@ export interface MlpBenchConfig {
   rows: number;
   dim: number;
   hidden: number;
-  beta: number;
-  tEnd: number;
-  stepSize: number;
+  /** Adam's learning rate. */
   lr: number;
+  solver: BenchSolverOptions;
 }
 
 export type BenchConfig = FgrandBenchConfig | MlpBenchConfig;

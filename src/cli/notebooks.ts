@@ -6,10 +6,7 @@ import * as path from "node:path";
 import { PLOTLY_MIME } from "../plot/display";
 import { mathjaxScriptTags, plotDivHtml, plotlyScriptTag, uniquePlotId } from "../plot/export";
 import type { Figure } from "../plot/figure";
-
-export const ROOT = path.resolve(__dirname, "..", "..");
-export const VENV = path.join(ROOT, ".venv");
-export const JUPYTER = path.join(VENV, "bin", "jupyter");
+import { buildDist, ensurePackageLink, JUPYTER, jupyterMissing, ROOT } from "../setup/env";
 
 export interface RunResult {
   ok: boolean;
@@ -46,33 +43,6 @@ function tail(s: string, lines = 15): string {
 function failureText(log: string): string {
   const at = log.indexOf("An error occurred while executing the following cell");
   return at >= 0 ? log.slice(at).trim().slice(0, 4000) : tail(log);
-}
-
-/** Compiles src/ to dist/ with the project's own TypeScript (not tslab's bundled one). */
-export function buildDist(): { ok: boolean; log: string } {
-  const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const r = spawnSync(process.execPath, [tsc, "-p", path.join(ROOT, "tsconfig.json")], { encoding: "utf8", cwd: ROOT });
-  return { ok: r.status === 0, log: tail(`${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`) };
-}
-
-/**
- * Makes node_modules/neural-fde a link to the package itself. Node resolves `require("neural-fde")` inside the
- * package through its "exports", but tslab type-checks cells with TypeScript's node10 resolution, which only
- * looks in node_modules: without the link a notebook fails with "Cannot find module 'neural-fde'".
- */
-export function ensurePackageLink(): void {
-  const link = path.join(ROOT, "node_modules", "neural-fde");
-  if (fs.existsSync(path.join(link, "package.json"))) return;
-  fs.rmSync(link, { force: true });
-  fs.symlinkSync("..", link, "dir");
-}
-
-/** Why notebooks cannot run here, or undefined when .venv has jupyter and the tslab kernel. */
-export function jupyterMissing(): string | undefined {
-  if (!fs.existsSync(JUPYTER)) return `${JUPYTER} not found: run npm run setup to create the Jupyter venv`;
-  const r = spawnSync(JUPYTER, ["kernelspec", "list"], { encoding: "utf8" });
-  if (!/^\s*tslab\s/m.test(r.stdout ?? "")) return "the tslab kernel is not registered in .venv: run npm run setup";
-  return undefined;
 }
 
 /** Executes `input` headless with the tslab kernel into `output` (an .ipynb path). */

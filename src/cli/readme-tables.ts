@@ -194,6 +194,14 @@ interface TrainFigures {
   lines: ResultLine[];
 }
 
+// Records from before the solver options were nested carry args.adjoint; newer ones args.solver.gradient.
+function usesAdjoint(args: ResultLine["args"], command: string): boolean {
+  const gradient = (args?.solver as { gradient?: unknown } | undefined)?.gradient;
+  if (typeof gradient === "string") return gradient !== "direct";
+  if (args?.adjoint !== undefined) return args.adjoint !== false;
+  return /--adjoint|--gradient[ =](continuous-)?adjoint/.test(command);
+}
+
 function trainFigures(r: Run): TrainFigures | null {
   const agg = r.lines.find((l) => l.source === "aggregate" || (l.source === "transcribed" && l.output.aggregate === true));
   if (!agg) return null;
@@ -202,7 +210,7 @@ function trainFigures(r: Run): TrainFigures | null {
   const accs = seedLines.length > 0 ? seedLines.map((l) => l.output.testAcc as number) : (o.testAccs as number[] | undefined) ?? [];
   const peakBytes = num(o.peakBytesMedian);
   return {
-    command: r.command, date: r.date, dataset: String(o.dataset), adjoint: agg.args?.adjoint !== undefined ? agg.args.adjoint !== false : /--adjoint/.test(r.command),
+    command: r.command, date: r.date, dataset: String(o.dataset), adjoint: usesAdjoint(agg.args, r.command),
     seeds: num(o.seeds) ?? accs.length, meanTestAcc: num(o.meanTestAcc) ?? NaN, stdTestAcc: num(o.stdTestAcc) ?? NaN,
     msPerEpochMedian: num(o.msPerEpochMedian), peakMB: peakBytes !== null ? peakBytes / MB : num(o.peakMB), testAccs: accs, lines: r.lines,
   };
@@ -570,13 +578,14 @@ function median(xs: number[]): number {
 
 /** The machine as this process sees it (loads the backend: run in the environment of the measurement). */
 function thisMachine(): Machine {
-  const { backendInfo, tf } = require("../backend") as typeof import("../backend");
+  const { backendInfo } = require("../backend") as typeof import("../backend");
+  const { tensorflowVersion } = require("../tfjs-internals") as typeof import("../tfjs-internals");
   const info = backendInfo();
-  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+  const tensorflow = tensorflowVersion();
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? "?", cores: cpus.length, backend: info.name,
-    ...(binding?.TF_Version ? { tensorflow: binding.TF_Version } : {}), threads: info.intraOpThreads, node: process.version,
+    ...(tensorflow ? { tensorflow } : {}), threads: info.intraOpThreads, node: process.version,
   };
 }
 

@@ -1,59 +1,68 @@
 // nfde train <cora|citeseer>: F-GRAND-l node classification on the public Planetoid split, over seeds.
 import { tf } from "../backend";
 import { loadPlanetoid } from "../data/planetoid";
-import { FGrandL, type AdjointMode } from "../nn/fgrand";
-import { planetoidNodeData, trainNodeClassifier, type OptimizerName } from "../nn/train";
+import { FGrandL } from "../models/fgrand";
+import type { ModelSolverOptions } from "../models/solver-options";
+import { planetoidNodeData, trainNodeClassifier, type OptimizerName } from "../train/node-classifier";
+import { GRADIENTS, type Gradient } from "../solvers/options";
 import { METHODS, type Method } from "../solvers/types";
 
 const DATASETS = ["cora", "citeseer"] as const;
 type Dataset = (typeof DATASETS)[number];
 
+/** The solve nfde train's flags set (--beta, --time, --step, --method, --adjoint or --gradient), given to FGrandL as is. */
+export type TrainSolverOptions = Required<Pick<ModelSolverOptions, "tEnd" | "stepSize" | "method" | "gradient">> & { beta: number };
+
 export interface TrainArgs {
   dataset: Dataset;
-  adjoint: AdjointMode;
   seeds: number;
   epochs: number;
   json: boolean;
   hidden: number;
-  beta: number;
-  time: number;
-  step: number;
   lr: number;
   weightDecay: number;
   dropout: number;
   inputDropout: number;
-  method: Method;
   optimizer: OptimizerName;
   patience: number;
   attention: boolean;
+  solver: TrainSolverOptions;
 }
 
 /** Defaults per data set, tuned on the validation accuracy (10 seeds: Cora 0.827, Citeseer see issue 5). */
-export const TRAIN_DEFAULTS: Record<Dataset, Omit<TrainArgs, "dataset" | "adjoint" | "json">> = {
-  cora: { seeds: 10, epochs: 200, hidden: 64, beta: 0.85, time: 20, step: 2, lr: 0.01, weightDecay: 5e-4, dropout: 0.2,
-    inputDropout: 0.5, method: "predictor", optimizer: "adam", patience: 50, attention: false },
-  citeseer: { seeds: 10, epochs: 200, hidden: 64, beta: 0.85, time: 20, step: 2, lr: 0.01, weightDecay: 2e-3, dropout: 0.5,
-    inputDropout: 0.6, method: "predictor", optimizer: "adam", patience: 50, attention: false },
+export const TRAIN_DEFAULTS: Record<Dataset, Omit<TrainArgs, "dataset" | "json">> = {
+  cora: { seeds: 10, epochs: 200, hidden: 64, lr: 0.01, weightDecay: 5e-4, dropout: 0.2, inputDropout: 0.5, optimizer: "adam",
+    patience: 50, attention: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
+  citeseer: { seeds: 10, epochs: 200, hidden: 64, lr: 0.01, weightDecay: 2e-3, dropout: 0.5, inputDropout: 0.6, optimizer: "adam",
+    patience: 50, attention: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
 };
 
 const USAGE = `usage: nfde train <cora|citeseer> [--adjoint[=discrete|continuous]] [--seeds K] [--epochs E] [--json]
   [--hidden H] [--beta B] [--time T] [--step h] [--lr LR] [--wd WD] [--dropout P] [--input-dropout P]
-  [--method ${METHODS.join("|")}] [--optimizer adam|adamax] [--patience P] [--attention]`;
+  [--method ${METHODS.join("|")}] [--gradient ${GRADIENTS.join("|")}] [--optimizer adam|adamax] [--patience P] [--attention]`;
 
-type NumKey = "seeds" | "epochs" | "hidden" | "beta" | "time" | "step" | "lr" | "weightDecay" | "dropout" | "inputDropout" | "patience";
-const NUMERIC: Record<string, { key: NumKey; kind: "int" | "pos" | "rate" | "beta" | "nonneg" }> = {
+/** --adjoint's values as gradient strategies (bare --adjoint is the discrete one). */
+const ADJOINT_FLAG: Record<string, Gradient> = { discrete: "adjoint", continuous: "continuous-adjoint" };
+/** How the summary line names each gradient strategy. */
+const GRADIENT_LABEL: Record<Gradient, string> = { direct: "direct", adjoint: "discrete adjoint", "continuous-adjoint": "continuous adjoint" };
+
+type Kind = "int" | "pos" | "rate" | "beta" | "nonneg";
+type ModelKey = "seeds" | "epochs" | "hidden" | "lr" | "weightDecay" | "dropout" | "inputDropout" | "patience";
+type SolverKey = "beta" | "tEnd" | "stepSize";
+const NUMERIC: Record<string, { kind: Kind } & ({ key: ModelKey } | { solverKey: SolverKey })> = {
   "--seeds": { key: "seeds", kind: "int" }, "--epochs": { key: "epochs", kind: "int" }, "--hidden": { key: "hidden", kind: "int" },
-  "--patience": { key: "patience", kind: "int" }, "--beta": { key: "beta", kind: "beta" }, "--time": { key: "time", kind: "pos" },
-  "--step": { key: "step", kind: "pos" }, "--lr": { key: "lr", kind: "pos" }, "--wd": { key: "weightDecay", kind: "nonneg" },
+  "--patience": { key: "patience", kind: "int" }, "--beta": { solverKey: "beta", kind: "beta" }, "--time": { solverKey: "tEnd", kind: "pos" },
+  "--step": { solverKey: "stepSize", kind: "pos" }, "--lr": { key: "lr", kind: "pos" }, "--wd": { key: "weightDecay", kind: "nonneg" },
   "--dropout": { key: "dropout", kind: "rate" }, "--input-dropout": { key: "inputDropout", kind: "rate" },
 };
-const ALLOWED_KIND = { int: "a positive integer", pos: "a positive number", rate: "a rate in [0, 1)", beta: "a number in (0, 1]", nonneg: "a number >= 0" };
+const ALLOWED_KIND: Record<Kind, string> = { int: "a positive integer", pos: "a positive number", rate: "a rate in [0, 1)", beta: "a number in (0, 1]", nonneg: "a number >= 0" };
+const SWITCHES = ["--adjoint", "--json", "--attention", "--method", "--gradient", "--optimizer"];
 
 function bad(arg: string, value: string, allowed: string): Error {
   return new Error(`${arg} is ${JSON.stringify(value)}; allowed: ${allowed}`);
 }
 
-function parseNumber(arg: string, raw: string | undefined, kind: keyof typeof ALLOWED_KIND): number {
+function parseNumber(arg: string, raw: string | undefined, kind: Kind): number {
   if (raw === undefined) throw new Error(`${arg} needs a value; allowed: ${ALLOWED_KIND[kind]}`);
   const v = raw.trim() === "" ? NaN : Number(raw);
   const ok = kind === "int" ? Number.isInteger(v) && v > 0 : kind === "pos" ? v > 0 && Number.isFinite(v)
@@ -65,34 +74,44 @@ function parseNumber(arg: string, raw: string | undefined, kind: keyof typeof AL
 /** Parses the arguments after `nfde train`; throws an Error naming the argument, the value and what is allowed. */
 export function parseTrainArgs(argv: string[]): TrainArgs {
   const positional: string[] = [];
-  const given: Partial<TrainArgs> = {};
+  const given: Partial<Omit<TrainArgs, "solver">> = {};
+  const solver: Partial<TrainSolverOptions> = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
     const value = () => inline ?? argv[++i];
-    if (NUMERIC[flag]) given[NUMERIC[flag].key] = parseNumber(flag, value(), NUMERIC[flag].kind);
-    else if (flag === "--adjoint") {
-      if (inline !== undefined && inline !== "discrete" && inline !== "continuous") throw bad("--adjoint", inline, "discrete or continuous (bare --adjoint means discrete)");
-      given.adjoint = (inline ?? "discrete") as AdjointMode;
+    const numeric = NUMERIC[flag];
+    if (numeric) {
+      const v = parseNumber(flag, value(), numeric.kind);
+      if ("key" in numeric) given[numeric.key] = v;
+      else solver[numeric.solverKey] = v;
+    } else if (flag === "--adjoint") {
+      if (inline !== undefined && !Object.hasOwn(ADJOINT_FLAG, inline)) throw bad("--adjoint", inline, "discrete or continuous (bare --adjoint means discrete)");
+      solver.gradient = ADJOINT_FLAG[inline ?? "discrete"];
+    } else if (flag === "--gradient") {
+      const g = value();
+      if (!GRADIENTS.includes(g as Gradient)) throw bad("--gradient", String(g), GRADIENTS.join(", "));
+      solver.gradient = g as Gradient;
     } else if (flag === "--json" || flag === "--attention") {
       if (inline !== undefined) throw bad(flag, inline, "no value (it is a switch)");
       given[flag === "--json" ? "json" : "attention"] = true;
     } else if (flag === "--method") {
       const m = value();
       if (!METHODS.includes(m as Method)) throw bad("--method", String(m), METHODS.join(", "));
-      given.method = m as Method;
+      solver.method = m as Method;
     } else if (flag === "--optimizer") {
       const o = value();
       if (o !== "adam" && o !== "adamax") throw bad("--optimizer", String(o), "adam, adamax");
       given.optimizer = o;
     } else if (flag.startsWith("-")) {
-      throw new Error(`unknown option ${JSON.stringify(flag)}; allowed: ${[...Object.keys(NUMERIC), "--adjoint", "--json", "--attention", "--method", "--optimizer"].join(", ")}`);
+      throw new Error(`unknown option ${JSON.stringify(flag)}; allowed: ${[...Object.keys(NUMERIC), ...SWITCHES].join(", ")}`);
     } else positional.push(flag);
   }
   if (positional.length === 0) throw new Error(`the data set is missing; allowed: ${DATASETS.join(", ")}`);
   if (positional.length > 1) throw new Error(`got ${positional.length} data sets (${positional.join(", ")}); allowed: one of ${DATASETS.join(", ")}`);
   if (!DATASETS.includes(positional[0] as Dataset)) throw bad("the data set", positional[0], DATASETS.join(", "));
   const dataset = positional[0] as Dataset;
-  return { ...TRAIN_DEFAULTS[dataset], adjoint: false, json: false, ...given, dataset };
+  const defaults = TRAIN_DEFAULTS[dataset];
+  return { ...defaults, json: false, ...given, dataset, solver: { ...defaults.solver, ...solver } };
 }
 
 export interface SeedResult {
@@ -116,8 +135,8 @@ export async function trainSeeds(a: TrainArgs, print: (line: string) => void = c
   try {
     for (let seed = 0; seed < a.seeds; seed++) {
       const model = new FGrandL(d.edges, d.numNodes, {
-        numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: a.hidden, beta: a.beta, tEnd: a.time, stepSize: a.step,
-        method: a.method, attention: a.attention, adjoint: a.adjoint, inputDropout: a.inputDropout, dropout: a.dropout, seed,
+        numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: a.hidden, attention: a.attention, inputDropout: a.inputDropout,
+        dropout: a.dropout, seed, solver: a.solver,
       });
       try {
         const r = await trainNodeClassifier(model, data, {
@@ -139,8 +158,8 @@ export async function trainSeeds(a: TrainArgs, print: (line: string) => void = c
   const accs = results.map((r) => r.testAcc);
   const summary = { dataset: a.dataset, summary: true, meanTestAcc: mean(accs), stdTestAcc: std(accs) };
   print(a.json ? JSON.stringify(summary) : `${a.dataset}: test accuracy ${(100 * summary.meanTestAcc).toFixed(2)} ± ` +
-    `${(100 * summary.stdTestAcc).toFixed(2)} % over ${accs.length} seeds (${a.adjoint ? `${a.adjoint} adjoint` : "direct"}, ` +
-    `β ${a.beta}, T ${a.time}, h ${a.step}, ${tf.getBackend()})`);
+    `${(100 * summary.stdTestAcc).toFixed(2)} % over ${accs.length} seeds (${GRADIENT_LABEL[a.solver.gradient]}, ` +
+    `β ${a.solver.beta}, T ${a.solver.tEnd}, h ${a.solver.stepSize}, ${tf.getBackend()})`);
   return results;
 }
 

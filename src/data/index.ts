@@ -3,5 +3,5 @@ export type { NdArray, PyObject, DefaultDict } from "./pickle";
 export { loadPlanetoid, loadPlanetoidSync, planetoidTensors, PLANETOID_NAMES, PLANETOID_FILES } from "./planetoid";
 export type { Planetoid, PlanetoidName, PlanetoidOptions, PlanetoidTensors } from "./planetoid";
 export { packageRoot, dataDir, datasetDir } from "./paths";
-export { LV_TRUE, lvCoefficients, lotkaVolterraField, lotkaVolterraData, lvObservations } from "./lotka-volterra";
-export type { LotkaVolterraParams, LvDataOptions, LvData } from "./lotka-volterra";
+export { lotkaVolterraData } from "./lotka-volterra";
+export type { LvDataOptions, LvData } from "./lotka-volterra";

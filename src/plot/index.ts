@@ -7,7 +7,7 @@ export { figuresToHtml, toPng, writeHtml } from "./export";
 export type { PngOptions } from "./export";
 export { findChromium } from "./browser";
 export {
-  accuracyCurvesFigure, convergenceFigure, embeddingFigure, energiesOverTime, energyOverTimeFigure, epochCurveFigure, gradientErrorFigure,
-  memoryKernelFigure, observedOrder, perBetaBarsFigure, predictorWeights, solutionsVsExactFigure, trajectoriesFigure,
+  accuracyCurvesFigure, convergenceFigure, embeddingFigure, energyOverTimeFigure, epochCurveFigure, gradientErrorFigure,
+  memoryKernelFigure, perBetaBarsFigure, solutionsVsExactFigure, trajectoriesFigure,
 } from "./notebook-figures";
 export type { ConvergenceRow, SolutionCurve } from "./notebook-figures";

@@ -1,10 +1,5 @@
 // Figure builders of the tutorial notebooks (notebooks/0*.ipynb): memory kernel, convergence, fits,
 // training curves, oversmoothing, embeddings, gradient errors. Plain data in, plotly JSON out.
-import type { Tensor } from "@tensorflow/tfjs";
-import { tf } from "../backend";
-import { dirichletEnergy } from "../nn/graph";
-import type { SparseGraph } from "../nn/sparse-matmul";
-import { gamma } from "../special/gamma";
 import type { Figure, Trace } from "./figure";
 import { barChart, lineChart, logLogPlot, scatterByCategory, type Series } from "./figures";
 
@@ -17,33 +12,12 @@ function colour(trace: Trace, i: number): void {
   trace.marker = { ...((trace.marker as object | undefined) ?? {}), color: c };
 }
 
-function checkBeta(beta: number, argName = "beta"): void {
-  if (!(beta > 0 && beta <= 1)) throw new Error(`${argName} is ${beta}; allowed: 0 < beta <= 1`);
-}
-
-function checkCount(n: number, argName: string): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${argName} is ${n}; allowed: a positive integer`);
-}
-
-/**
- * History weights of the fractional rectangle rule (the 'predictor'): y_{k+1} = y0 + Σ_j w_{k-j} f_j with
- * w_m = h^β/Γ(β+1)[(m+1)^β − m^β], m = 0..n-1 (m = lag in steps). For β = 1 every w_m = h.
- */
-export function predictorWeights(beta: number, n: number, h = 1): Float64Array {
-  checkBeta(beta);
-  checkCount(n, "n");
-  if (!(h > 0)) throw new Error(`h is ${h}; allowed: a step > 0`);
-  const scale = h ** beta / gamma(beta + 1);
-  return Float64Array.from({ length: n }, (_, m) => scale * ((m + 1) ** beta - m ** beta));
-}
-
-/** The weight of f at lag m relative to the newest one (w_m / w_0), log-log, one line per β. */
-export function memoryKernelFigure(betas: number[], n: number): Figure {
-  if (betas.length === 0) throw new Error("betas is []; allowed: a non-empty list of orders in (0, 1]");
-  const lags = Array.from({ length: n }, (_, m) => m + 1);
-  const series: Series[] = betas.map((b) => {
-    const w = predictorWeights(b, n);
-    return { name: `β = ${b}`, x: lags, y: Array.from(w, (v) => v / w[0]) };
+/** The weight of f at lag m relative to the newest one (w_m / w_0), log-log, one line per β: the solver's weights. */
+export function memoryKernelFigure(curves: { beta: number; weights: ArrayLike<number> }[]): Figure {
+  if (curves.length === 0) throw new Error("curves is []; allowed: a non-empty list of { beta, weights }");
+  const series: Series[] = curves.map(({ beta, weights }) => {
+    const w = Array.from(weights);
+    return { name: `β = ${beta}`, x: w.map((_, m) => m + 1), y: w.map((v) => v / w[0]) };
   });
   return logLogPlot(series, {
     title: "Memory kernel: weight of f at lag m, relative to the newest step", xLabel: "lag m + 1 (steps back)",
@@ -74,28 +48,16 @@ export function solutionsVsExactFigure(curves: SolutionCurve[], opts: { title?: 
   return fig;
 }
 
-/** Least-squares slope of log(error) against log(h): the observed order of convergence. */
-export function observedOrder(h: ArrayLike<number>, err: ArrayLike<number>): number {
-  if (h.length !== err.length || h.length < 2) {
-    throw new Error(`h and err must have the same length >= 2; got ${h.length} and ${err.length}`);
-  }
-  const x = Array.from(h, Math.log), y = Array.from(err, Math.log);
-  const mx = x.reduce((s, v) => s + v, 0) / x.length, my = y.reduce((s, v) => s + v, 0) / y.length;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < x.length; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; }
-  return sxy / sxx;
-}
-
 export interface ConvergenceRow { method: string; h: number; error: number }
 
-/** Error against step size, log-log, one line per method; the legend carries the observed order. */
-export function convergenceFigure(rows: ConvergenceRow[], opts: { title?: string } = {}): Figure {
+/** Error against step size, log-log, one line per method; the legend carries the observed order when given. */
+export function convergenceFigure(rows: ConvergenceRow[], opts: { title?: string; orders?: Record<string, number> } = {}): Figure {
   const methods = [...new Set(rows.map((r) => r.method))];
   if (methods.length === 0) throw new Error("rows is []; allowed: rows { method, h, error }");
   const series = methods.map((m) => {
     const rs = rows.filter((r) => r.method === m).sort((a, b) => a.h - b.h);
-    const order = rs.length >= 2 ? observedOrder(rs.map((r) => r.h), rs.map((r) => r.error)) : NaN;
-    return { name: `${m} (order ${order.toFixed(2)})`, x: rs.map((r) => r.h), y: rs.map((r) => r.error) };
+    const order = opts.orders?.[m];
+    return { name: order === undefined ? m : `${m} (order ${order.toFixed(2)})`, x: rs.map((r) => r.h), y: rs.map((r) => r.error) };
   });
   return logLogPlot(series, { title: opts.title ?? "Convergence", xLabel: "step size h", yLabel: "|y_N − y(1)|" });
 }
@@ -172,12 +134,6 @@ export function energyOverTimeFigure(curves: { beta: number; t: number[]; energy
   return lineChart(curves.map((c) => ({ name: `β = ${c.beta}`, x: c.t, y: c.energy })), {
     title: title ?? "Dirichlet energy of X(t): how fast the features smooth out", xLabel: "t", yLabel: "E(X(t)) (log)", logY: true, markers: true,
   });
-}
-
-/** Dirichlet energy (normalised by the number of nodes) of each state of a stack [K, N, H], e.g. fdeint's output with `times`. */
-export function energiesOverTime(states: Tensor, graph: SparseGraph): number[] {
-  if (states.rank !== 3) throw new Error(`states has shape [${states.shape}]; allowed: [times, nodes, features] (fdeint with times)`);
-  return tf.tidy(() => tf.unstack(states).map((X) => dirichletEnergy(X, graph).dataSync()[0]));
 }
 
 /** A 2-D projection (e.g. the first two principal components) coloured by class. */

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { lastLine, run } from "./exec";
+import { ensurePackageLink } from "./env";
 import { findPackageDir } from "./mode";
 import { fail, ok, Outcome } from "./stages";
 
@@ -26,11 +27,7 @@ export function buildStage(root: string): Outcome {
 // through "exports": a link node_modules/neural-fde -> .. lets notebooks import "neural-fde".
 // npm links the bins of dependencies only: node_modules/.bin/nfde makes `npx nfde` work in the repo too.
 export function linkStage(root: string): Outcome {
-  const link = path.join(root, "node_modules", "neural-fde");
-  if (!fs.existsSync(path.join(link, "package.json"))) {
-    fs.rmSync(link, { force: true });
-    fs.symlinkSync("..", link, "dir");
-  }
+  ensurePackageLink(root);
   const bin = path.join(root, "node_modules", ".bin", "nfde");
   fs.mkdirSync(path.dirname(bin), { recursive: true });
   fs.rmSync(bin, { force: true });

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { ensurePackageLink, JUPYTER, ROOT } from "../cli/notebooks";
+import { ensurePackageLink, JUPYTER, ROOT } from "./env";
 
 export interface LabOptions {
   /** Folder the Lab serves (its file browser root). */

@@ -1,9 +1,7 @@
-import { tf } from "../backend";
 import type { Tensor } from "@tensorflow/tfjs";
-import { solve } from "./loop";
-import { tapeIsOn } from "./tape";
+import { solveDirect } from "./direct";
+import { checkOptionNames } from "./options";
 import { makePlan } from "./plan";
-import { constantWeights, differentiableWeights } from "./weights";
 import type { FdeOptions, VectorField } from "./types";
 
 /**
@@ -12,10 +10,6 @@ import type { FdeOptions, VectorField } from "./types";
  * tf.Variable). Returns y(tEnd), or the states at `times` stacked on a new axis 0.
  */
 export function fdeint(f: VectorField, y0: Tensor, opts: FdeOptions): Tensor {
-  const plan = makePlan(opts, y0);
-  return tf.tidy(() => {
-    const taped = tapeIsOn();
-    const weights = plan.betaVariable && taped ? differentiableWeights(plan.tables, plan.betaVariable) : constantWeights(plan.tables);
-    return solve(f, y0, plan, weights, false).output;
-  });
+  checkOptionNames("fdeint", opts);
+  return solveDirect(f, y0, makePlan(opts, y0));
 }

@@ -3,30 +3,35 @@
 // A per-step matrix-vector product over the whole history is memory-bound (one pass over k·D floats per
 // step). Instead every finished block of BLOCK entries is added into the sums of all later rows by
 // matrix-matrix products, and a query reads only the pending sum of its row and the unfinished block:
-// O(1) small ops per step plus O(N/BLOCK) GEMMs per block, and finished entries are not read again.
+// O(1) small ops per step plus O(N/BLOCK) GEMMs per block, and finished entries are not read again
+// (docs/design.md §2).
 import { tf } from "../backend";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
+import { customOp } from "../tfjs-internals";
 
 export const BLOCK = 16;
 /** Rows per chunk of pending sums (a divisor of BLOCK; smaller chunks, smaller transient copies). */
 const CHUNK = 8;
 
-/** Weights of the sums: rows (q, r) for q in [q0, q1), r < rows; columns (e, c) for e in [e0, e1), c < channels. */
-export interface WeightSource {
-  rows: number;
-  channels: number;
+/**
+ * The weights of a History's sums, block by block: rows (q, r) for q in [q0, q1), r < sums; columns (e, c)
+ * for e in [e0, e1), c < entryRows.
+ */
+export interface HistoryWeights {
+  /** Weighted sums per query (R). */
+  sums: number;
+  /** Rows of each entry. */
+  entryRows: number;
   block(q0: number, q1: number, e0: number, e1: number): Tensor2D;
 }
 
 /** W @ concat(entries) as one op whose gradient saves no copy of the entries (the tape keeps them once). */
-const weightedSum = tf.customGrad(((W: Tensor2D, ...rest: unknown[]) => {
-  const save = rest.pop() as (t: Tensor[]) => void;
-  const entries = rest as Tensor2D[];
+const weightedSum: (W: Tensor2D, ...entries: Tensor2D[]) => Tensor2D = customOp<Tensor2D>(([W, ...entries], save) => {
   save([W, ...entries]);
   const data = entries.length === 1 ? entries[0] : tf.concat(entries, 0);
   return {
-    value: tf.matMul(W, data),
-    gradFunc: (dy: Tensor2D, saved: Tensor[]) => {
+    value: tf.matMul(W, data) as Tensor2D,
+    gradFunc: (dy, saved) => {
       const [w, ...es] = saved as Tensor2D[];
       const stacked = es.length === 1 ? es[0] : tf.concat(es, 0);
       const dData = tf.matMul(w, dy, true, false);
@@ -34,10 +39,10 @@ const weightedSum = tf.customGrad(((W: Tensor2D, ...rest: unknown[]) => {
       return [tf.matMul(dy, stacked, false, true), ...dEntries];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (W: Tensor2D, ...entries: Tensor2D[]) => Tensor2D;
+});
 
 /**
- * Pending sums are kept in chunks of CHUNK rows (chunk c holds rows q in [c·CHUNK, (c+1)·CHUNK), R rows each).
+ * Pending sums are kept in chunks of CHUNK rows (chunk c holds rows q in [c·CHUNK, (c+1)·CHUNK), R = weights.sums rows each).
  * A chunk is freed once its rows have been asked for, so the pending sums never exceed the rows still to come.
  */
 export class History {
@@ -47,7 +52,7 @@ export class History {
   private chunks = new Map<number, Tensor2D>();
 
   /** Sums are asked for at q <= lastRow; W[q, e] = 0 when q - e > memory. */
-  constructor(private readonly src: WeightSource, private readonly lastRow: number, private readonly memory: number,
+  constructor(private readonly weights: HistoryWeights, private readonly lastRow: number, private readonly memory: number,
     private readonly taped: boolean) {}
 
   private chunkRows(c: number): number {
@@ -56,7 +61,7 @@ export class History {
 
   /** Adds part (rows [q0, q1) of chunk c, R rows each) into the chunk. */
   private addToChunk(c: number, part: Tensor2D, q0: number, q1: number): void {
-    const R = this.src.rows;
+    const R = this.weights.sums;
     const lo = c * CHUNK;
     const rows = this.chunkRows(c);
     const padded = q0 === lo && q1 === lo + rows ? part : (tf.pad(part, [[(q0 - lo) * R, (lo + rows - q1) * R], [0, 0]]) as Tensor2D);
@@ -81,7 +86,7 @@ export class History {
     for (let c = e1 / CHUNK; c * CHUNK <= reach; c++) {
       const q0 = c * CHUNK;
       const q1 = Math.min(q0 + CHUNK, reach + 1);
-      const W = this.src.block(q0, q1, e0, e1);
+      const W = this.weights.block(q0, q1, e0, e1);
       this.addToChunk(c, data ? (tf.matMul(W, data) as Tensor2D) : weightedSum(W, ...this.current), q0, q1);
     }
     data?.dispose();
@@ -93,7 +98,7 @@ export class History {
   /** S_q at q = count: [rows, D]. */
   query(): Tensor2D {
     const q = this.count;
-    const R = this.src.rows;
+    const R = this.weights.sums;
     const c = Math.floor(q / CHUNK);
     for (const [k, t] of this.chunks) {
       if (k < c) {
@@ -105,7 +110,7 @@ export class History {
     const far = chunk ? (tf.slice(chunk, [(q - c * CHUNK) * R, 0], [R, -1]) as Tensor2D) : null;
     // the unfinished block: one small product over its entries
     const from = Math.max(this.currentStart, q - this.memory);
-    const near = from < q ? weightedSum(this.src.block(q, q + 1, from, q), ...this.current.slice(from - this.currentStart)) : null;
+    const near = from < q ? weightedSum(this.weights.block(q, q + 1, from, q), ...this.current.slice(from - this.currentStart)) : null;
     if (far && near) return tf.add(far, near) as Tensor2D;
     const width = (this.current[0] ?? [...this.chunks.values()][0])?.shape[1] ?? 0;
     return far ?? near ?? (tf.fill([R, width], 0) as Tensor2D);

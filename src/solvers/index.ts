@@ -1,3 +1,5 @@
 export { fdeint } from "./fdeint";
 export { METHODS } from "./types";
-export type { Method, VectorField, FdeOptions, AdjointOptions } from "./types";
+export type { Method, VectorField, Vjp, FdeOptions, AdjointOptions } from "./types";
+export { GRADIENTS, SOLVER_OPTION_NAMES } from "./options";
+export type { Gradient, SolverOptions } from "./options";

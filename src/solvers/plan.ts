@@ -1,27 +1,32 @@
-// Checks the options of a solve and turns them into a plan: grid, method, weights, output indices.
+// Checks the option values of a solve and turns them into a plan: grid, scheme, weights, outputs, gradient.
 import { tf } from "../backend";
 import type { Tensor, Variable } from "@tensorflow/tfjs";
-import { METHODS, type FdeOptions, type Method } from "./types";
-import { schemeTables, type Tables } from "./weights";
+import { fail } from "./fail";
+import { GRADIENTS, type Gradient, type SolverOptions } from "./options";
+import { STEP_RULES } from "./rules";
+import type { StepRule } from "./rules/step-rule";
+import { schemeWeights, type WeightsAndDerivatives } from "./weights";
+import { METHODS, type Method } from "./types";
 
 export interface Plan {
   method: Method;
   beta: number;
+  /** β when it is a tf.Variable (learnable), else null. */
   betaVariable: Variable | null;
-  n: number;
-  h: number;
+  steps: number;
+  stepSize: number;
   tEnd: number;
+  /** Short-memory window in steps, at most `steps`. */
   memory: number;
-  stages: number;
+  /** Corrections per step: correctorSteps for the corrector, 0 for every other method. */
+  correctorSteps: number;
   /** Grid indices returned, in order; null = only y(tEnd), unstacked. */
   outputIndices: number[] | null;
-  tables: Tables;
-}
-
-const fmt = (v: unknown) => (typeof v === "number" || typeof v === "string" ? String(v) : JSON.stringify(v));
-
-function fail(arg: string, value: unknown, allowed: string): never {
-  throw new Error(`${arg} = ${fmt(value)} is not allowed: ${allowed}`);
+  weights: WeightsAndDerivatives;
+  rule: StepRule;
+  gradient: Gradient;
+  /** The tensors that get gradients from an adjoint ([] with 'direct'). */
+  params: Tensor[];
 }
 
 export function readBeta(beta: number | Variable): { value: number; variable: Variable | null } {
@@ -38,43 +43,66 @@ export function readBeta(beta: number | Variable): { value: number; variable: Va
   return { value, variable: beta };
 }
 
-export function makePlan(opts: FdeOptions, y0: Tensor): Plan {
+function readParams(params: unknown, gradient: Gradient): Tensor[] {
+  if (params === undefined && gradient === "direct") return [];
+  if (!Array.isArray(params)) {
+    fail("params", typeof params, "an array of the tensors f reads that need gradients (may be [])" +
+      (gradient === "direct" ? "" : `; required with gradient '${gradient}'`));
+  }
+  params.forEach((p, i) => {
+    if (!(p instanceof tf.Tensor)) fail(`params[${i}]`, typeof p, "each entry must be a tf.Tensor");
+    if (p.dtype !== "float32") fail(`params[${i}].dtype`, p.dtype, "float32 tensors only");
+  });
+  return params as Tensor[];
+}
+
+export function makePlan(opts: SolverOptions, y0: Tensor): Plan {
   if (opts === null || typeof opts !== "object") fail("options", opts, "an object { beta, tEnd, stepSize, ... }");
   if (!(y0 instanceof tf.Tensor)) fail("y0", typeof y0, "a tf.Tensor");
   if (y0.dtype !== "float32") fail("y0.dtype", y0.dtype, "float32");
   const method = opts.method ?? "predictor";
   if (!METHODS.includes(method)) fail("method", method, METHODS.join(", "));
   const { value: beta, variable } = readBeta(opts.beta);
-  const { tEnd, stepSize: h } = opts;
+  const { tEnd, stepSize } = opts;
   if (typeof tEnd !== "number" || !(tEnd > 0) || !Number.isFinite(tEnd)) fail("tEnd", tEnd, "a finite number > 0");
-  if (typeof h !== "number" || !(h > 0) || !Number.isFinite(h)) fail("stepSize", h, "a finite number > 0");
-  const ratio = tEnd / h;
-  const n = Math.round(ratio);
-  if (n < 1 || Math.abs(ratio - n) > 1e-9 * Math.max(1, ratio)) {
-    fail("stepSize", h, `tEnd / stepSize must be a whole number >= 1 (tEnd = ${tEnd} gives ${ratio})`);
+  if (typeof stepSize !== "number" || !(stepSize > 0) || !Number.isFinite(stepSize)) fail("stepSize", stepSize, "a finite number > 0");
+  const ratio = tEnd / stepSize;
+  const steps = Math.round(ratio);
+  if (steps < 1 || Math.abs(ratio - steps) > 1e-9 * Math.max(1, ratio)) {
+    fail("stepSize", stepSize, `tEnd / stepSize must be a whole number >= 1 (tEnd = ${tEnd} gives ${ratio})`);
   }
-  const memory = opts.memory ?? n;
+  const memory = opts.memory ?? steps;
   if (!Number.isInteger(memory) || memory < 1) fail("memory", memory, "a whole number of steps >= 1");
-  const stages = method === "corrector" ? opts.correctorSteps ?? 1 : 0;
-  if (method === "corrector" && (!Number.isInteger(stages) || stages < 1)) fail("correctorSteps", stages, "a whole number >= 1");
+  const correctorSteps = method === "corrector" ? opts.correctorSteps ?? 1 : 0;
+  if (method === "corrector" && (!Number.isInteger(correctorSteps) || correctorSteps < 1)) {
+    fail("correctorSteps", correctorSteps, "a whole number >= 1");
+  }
   if (method !== "corrector" && opts.correctorSteps !== undefined) fail("correctorSteps", opts.correctorSteps, "only with method 'corrector'");
   let outputIndices: number[] | null = null;
   if (opts.times !== undefined) {
     if (!Array.isArray(opts.times) || opts.times.length === 0) fail("times", opts.times, "a non-empty array of grid times");
     outputIndices = opts.times.map((t, i) => {
-      const k = Math.round(t / h);
-      if (typeof t !== "number" || !(t >= 0 && t <= tEnd * (1 + 1e-12)) || Math.abs(t / h - k) > 1e-6) {
-        fail(`times[${i}]`, t, `grid times k * stepSize in [0, ${tEnd}] (stepSize ${h})`);
+      const k = Math.round(t / stepSize);
+      if (typeof t !== "number" || !(t >= 0 && t <= tEnd * (1 + 1e-12)) || Math.abs(t / stepSize - k) > 1e-6) {
+        fail(`times[${i}]`, t, `grid times k * stepSize in [0, ${tEnd}] (stepSize ${stepSize})`);
       }
       return k;
     });
+  }
+  const gradient = opts.gradient ?? "direct";
+  if (!GRADIENTS.includes(gradient)) fail("gradient", gradient, GRADIENTS.join(", "));
+  const params = readParams(opts.params, gradient);
+  if (gradient === "continuous-adjoint" && variable) {
+    throw new Error("beta is a tf.Variable but the continuous adjoint (gradient 'continuous-adjoint', fdeintAdjoint's adjoint " +
+      "'continuous') has no gradient for the order: use the discrete adjoint (gradient 'adjoint', adjoint 'discrete')");
   }
   const y0Data = y0.dataSync();
   for (let i = 0; i < y0Data.length; i++) {
     if (!Number.isFinite(y0Data[i])) fail(`y0[${i}] (flat index)`, y0Data[i], "finite numbers (no NaN or Infinity)");
   }
+  const window = Math.min(memory, steps);
   return {
-    method, beta, betaVariable: variable, n, h, tEnd, memory: Math.min(memory, n), stages, outputIndices,
-    tables: schemeTables(method, beta, n, h, Math.min(memory, n)),
+    method, beta, betaVariable: variable, steps, stepSize, tEnd, memory: window, correctorSteps, outputIndices,
+    weights: schemeWeights(method, beta, steps, stepSize, window), rule: STEP_RULES[method], gradient, params,
   };
 }

@@ -1,22 +1,20 @@
-// Step rules of every method, written in one explicit linear form (DESIGN.md §2):
-//
-//   base_{k+1} = y0 + Σ_{j<=k} W0[k+1, j] h_j + s · f_k
-//   'f' family: h_j = f_j = f(t_j, y_j)          'u' family: h_j = u_j = y_j - y0   (Caputo via y - y0)
-//   corrector stages (S >= 1): z⁰ = base, zˢ = y0 + Σ_j W1[k+1, j] f_j + c · f(t_{k+1}, zˢ⁻¹), y_{k+1} = z^S
-//
-// Tables are dense (N+1)×(N+1), row-major, float64, and include the powers of h.
+// The weights of every scheme (docs/design.md §2), one short builder each (the step rule each scheme uses is
+// in src/solvers/rules/). Weights are dense (N+1)×(N+1), row-major, float64,
+// and include the powers of h.
 import { gamma } from "../special/gamma";
 import type { Method } from "./types";
 
-export interface SchemeTables {
-  family: "f" | "u";
-  /** Weight matrices W0 (and W1 for the corrector), each (N+1)*(N+1). */
-  W: Float64Array[];
-  s: number;
-  c: number;
+/** The numbers a scheme's steps use on one grid (at one β). */
+export interface SchemeWeights {
+  /** W_r[k+1, j] of each history sum: W0 (every scheme) and W1 (the corrector's corrections). */
+  history: Float64Array[];
+  /** s: the coefficient of f_k in y_{k+1} ('u' family; 0 otherwise). */
+  field: number;
+  /** c: the coefficient of f(t_{k+1}, z) in each correction (corrector; 0 otherwise). */
+  stage: number;
 }
 
-type Builder = (beta: number, n: number, h: number) => SchemeTables;
+type Builder = (beta: number, n: number, h: number) => SchemeWeights;
 
 const pow = (x: number, p: number) => (x === 0 ? 0 : Math.pow(x, p));
 
@@ -31,7 +29,7 @@ function toeplitz(n: number, w: (m: number) => number): Float64Array {
 // y_{k+1} = y0 + h^β/Γ(β+1) Σ_j [(k+1-j)^β - (k-j)^β] f_j.
 const predictor: Builder = (beta, n, h) => {
   const g = Math.pow(h, beta) / gamma(beta + 1);
-  return { family: "f", W: [toeplitz(n, (m) => g * (pow(m + 1, beta) - pow(m, beta)))], s: 0, c: 0 };
+  return { history: [toeplitz(n, (m) => g * (pow(m + 1, beta) - pow(m, beta)))], field: 0, stage: 0 };
 };
 
 // Adams–Bashforth–Moulton PECE (Diethelm, Ford, Freed 2002, eq. 3.2–3.3): product trapezoidal weights
@@ -46,13 +44,13 @@ const corrector: Builder = (beta, n, h) => {
       W1[k1 * (n + 1) + j] = c * (pow(k - j + 2, beta + 1) + pow(k - j, beta + 1) - 2 * pow(k - j + 1, beta + 1));
     }
   }
-  return { family: "f", W: [predictor(beta, n, h).W[0], W1], s: 0, c };
+  return { history: [predictor(beta, n, h).history[0], W1], field: 0, stage: c };
 };
 
 // y-history schemes: Σ_{i=0..k+1} ω_i u_{k+1-i} = h^β f_k  ⇒  u_{k+1} = (h^β f_k - Σ_{i>=1} ω_i u_{k+1-i}) / ω_0.
-function fromConvolution(omega: Float64Array, beta: number, n: number, h: number): SchemeTables {
+function fromConvolution(omega: Float64Array, beta: number, n: number, h: number): SchemeWeights {
   const w0 = omega[0];
-  return { family: "u", W: [toeplitz(n, (m) => -omega[m + 1] / w0)], s: Math.pow(h, beta) / w0, c: 0 };
+  return { history: [toeplitz(n, (m) => -omega[m + 1] / w0)], field: Math.pow(h, beta) / w0, stage: 0 };
 }
 
 // Grünwald–Letnikov: ω_i = g_i, g_0 = 1, g_i = (1 - (β+1)/i) g_{i-1} (coefficients of (1-ξ)^β).
@@ -87,7 +85,7 @@ const trapezoid: Builder = (beta, n, h) => {
 // In u form: u_{k+1} = h^β Γ(2-β) f_k + Σ_{m<k} (c_m - c_{m+1}) u_{k-m} (+ c_k u_0, and u_0 = 0).
 const l1: Builder = (beta, n, h) => {
   const cm = (m: number) => (m === 0 ? 1 : pow(m + 1, 1 - beta) - pow(m, 1 - beta));
-  return { family: "u", W: [toeplitz(n, (m) => cm(m) - cm(m + 1))], s: Math.pow(h, beta) * gamma(2 - beta), c: 0 };
+  return { history: [toeplitz(n, (m) => cm(m) - cm(m + 1))], field: Math.pow(h, beta) * gamma(2 - beta), stage: 0 };
 };
 
-export const SCHEMES: Record<Method, Builder> = { predictor, corrector, l1, gl, trapezoid };
+export const SCHEME_WEIGHTS: Record<Method, Builder> = { predictor, corrector, l1, gl, trapezoid };

@@ -10,10 +10,20 @@ export type VectorField = ((t: number, y: Tensor) => Tensor) & {
    * returns (∂f/∂y)ᵀ·cotangent, for each tensor of `params` (∂f/∂p)ᵀ·cotangent (null = none), and f(t, y)
    * as `value` when `needValue` is true (only the gradient of a learnable β needs it).
    */
-  vjp?: (t: number, y: Tensor, cotangent: Tensor, params: Tensor[], needValue: boolean) =>
-    { value?: Tensor; y: Tensor; params: (Tensor | null)[] };
+  vjp?: (t: number, y: Tensor, cotangent: Tensor, params: Tensor[], needValue: boolean) => Vjp;
 };
 
+/** One vector-Jacobian product of f at (t, y) with a cotangent c. */
+export interface Vjp {
+  /** f(t, y), when asked for. */
+  value?: Tensor;
+  /** (∂f/∂y)ᵀ c. */
+  y: Tensor;
+  /** (∂f/∂p)ᵀ c for each tensor p of `params` (null: f does not read p). */
+  params: (Tensor | null)[];
+}
+
+/** The options of fdeint: the order, the grid, the scheme and what to return. */
 export interface FdeOptions {
   /** Order 0 < β <= 1; a scalar tf.Variable makes it learnable. */
   beta: number | Variable;
@@ -30,8 +40,10 @@ export interface FdeOptions {
   correctorSteps?: number;
 }
 
+/** The options of fdeintAdjoint: fdeint's, the tensors that need gradients, and which adjoint. */
 export interface AdjointOptions extends FdeOptions {
   /** Every tensor f reads that needs a gradient (variables, and tensors computed from them outside f). */
   params: Tensor[];
+  /** 'discrete' (default): the exact gradient of the discrete solve; 'continuous': the paper's backward FDE. */
   adjoint?: "discrete" | "continuous";
 }

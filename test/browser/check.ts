@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { buildDist, jupyterMissing, ROOT } from "../../src/cli/notebooks";
+import { buildDist, jupyterMissing, ROOT } from "../../src/setup/env";
 import { CHROMIUM_FLAGS, findChromium, missingChromiumMessage } from "../../src/plot/browser";
 import { freePort, labUrl, launchLab, waitForLab } from "../../src/setup/start-lab";
 import { skipWithoutPlanetoid } from "../helpers/data";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildDist, jupyterMissing, ROOT } from "../../src/cli/notebooks";
+import { buildDist, jupyterMissing, ROOT } from "../../src/setup/env";
 
 export const jupyterGap = jupyterMissing();
 /** Without the Jupyter venv a developer may skip; CI must have it. */

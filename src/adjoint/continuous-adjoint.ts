@@ -1,19 +1,20 @@
-// The continuous adjoint of Kang et al. (AAAI 2025, §3): the adjoint λ solves, in reversed time
-// τ = T - t, D^β λ = λᵀ ∂f/∂y(T - τ, y(T - τ)), λ(0) = ∂L/∂y(T), by the forward scheme itself;
+// The continuous adjoint of Kang et al. (AAAI 2025, §3; docs/design.md §3): the adjoint λ solves, in
+// reversed time τ = T - t, D^β λ = λᵀ ∂f/∂y(T - τ, y(T - τ)), λ(0) = ∂L/∂y(T), by the forward scheme itself;
 // ∂L/∂θ ≈ h Σ_k λ(t_k)ᵀ ∂f/∂θ(t_k, y_k) (first-order quadrature); ∂L/∂y0 = λ at t = 0.
 // Losses at intermediate times restart the backward solve there with λ + ∂L/∂y(t_i).
-// It is not the gradient of the discrete solver and is biased for β < 1 (DESIGN.md §3).
+// It is not the gradient of the discrete solver and is biased for β < 1.
 import { tf } from "../backend";
 import type { Tensor } from "@tensorflow/tfjs";
 import { solve } from "../solvers/loop";
-import { schemeTables, constantWeights } from "../solvers/weights";
-import type { Gradients, ReverseInput } from "./discrete";
+import type { Plan } from "../solvers/plan";
+import { schemeWeights } from "../solvers/weights";
 import { Accumulator } from "./accumulator";
+import type { ReverseSweep } from "./reverse-sweep";
 import { vjp } from "./vjp";
 
-export function continuousAdjoint(inp: ReverseInput & { final: Tensor }): Gradients {
-  const { f, y0, params, plan, states, cotangents, final } = inp;
-  const { n, h } = plan;
+export const continuousAdjoint: ReverseSweep = (inp) => {
+  const { f, y0, plan, states, cotangents, final } = inp;
+  const { steps: n, stepSize: h, params } = plan;
   const stateAt = (k: number) => (k < n ? states[k] : final);
   const marks = [...new Set([n, 0, ...cotangents.keys()])].sort((a, b) => b - a);
   const dparams = params.map(() => new Accumulator());
@@ -23,13 +24,16 @@ export function continuousAdjoint(inp: ReverseInput & { final: Tensor }): Gradie
       const a = marks[s];
       const len = a - marks[s + 1];
       const next = tf.tidy(() => {
-        const tables = schemeTables(plan.method, plan.beta, len, h, Math.min(plan.memory, len));
-        const sub = { ...plan, n: len, tEnd: len * h, outputIndices: Array.from({ length: len + 1 }, (_, i) => i), tables };
+        const memory = Math.min(plan.memory, len);
+        const sub: Plan = {
+          ...plan, steps: len, tEnd: len * h, memory, outputIndices: Array.from({ length: len + 1 }, (_, i) => i),
+          weights: schemeWeights(plan.method, plan.beta, len, h, memory), betaVariable: null,
+        };
         const field = (tau: number, lam: Tensor) => {
           const k = a - Math.round(tau / h);
           return vjp(f, k * h, stateAt(k), lam, params, k).y;
         };
-        const lambdas = tf.unstack(solve(field, lambda, sub, constantWeights(tables), false).output);
+        const lambdas = tf.unstack(solve(field, lambda, sub, false).output);
         for (let i = 0; i < len; i++) {
           const k = a - i;
           vjp(f, k * h, stateAt(k), lambdas[i], params, k).params.forEach((p, m) => dparams[m].add(p ? tf.mul(p, h) : null));
@@ -46,4 +50,4 @@ export function continuousAdjoint(inp: ReverseInput & { final: Tensor }): Gradie
     lambda.dispose();
     dparams.forEach((a) => a.dispose());
   }
-}
+};

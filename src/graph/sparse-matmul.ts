@@ -3,6 +3,7 @@
 // SparseTensorDenseMatMul (its gradient w.r.t. X is the same op with adjoint_a); elsewhere
 // gather + mul + unsortedSegmentSum. Gradients flow to X and to the edge values.
 import { tf } from "../backend";
+import { boolAttr, customOp, nativeBinding, typeAttr, type NativeBackend } from "../tfjs-internals";
 
 type Tensor = ReturnType<typeof tf.tensor>;
 type Tensor1D = ReturnType<typeof tf.tensor1d>;
@@ -23,25 +24,6 @@ export interface SparseGraph {
   /** Native (TensorFlow) operands: indices [E, 2] int32 (row, col) and the int64 dense shape. */
   readonly native: { indices: Tensor2D; denseShape: Tensor } | null;
   dispose(): void;
-}
-
-interface NativeBackend {
-  binding: Record<string, number>;
-  executeSingleOutput(name: string, attrs: unknown[], inputs: Tensor[]): Tensor;
-}
-
-function nativeBackend(): NativeBackend | null {
-  if (tf.getBackend() !== "tensorflow") return null;
-  const b = tf.backend() as unknown as Partial<NativeBackend>;
-  return typeof b.executeSingleOutput === "function" && b.binding ? (b as NativeBackend) : null;
-}
-
-function typeAttr(b: NativeBackend, name: string, tfType: number) {
-  return { name, type: b.binding.TF_ATTR_TYPE, value: tfType };
-}
-
-function boolAttr(b: NativeBackend, name: string, value: boolean) {
-  return { name, type: b.binding.TF_ATTR_BOOL, value };
 }
 
 // TensorFlow wants the dense shape as int64, which tfjs cannot create: cast an int32 tensor inside TF.
@@ -88,7 +70,7 @@ export function makeSparse(src: Int32Array | number[], dst: Int32Array | number[
   const keep = <T extends Tensor>(t: T): T => { owned.push(tf.keep(t)); return t; };
   const rowIdx = keep(tf.tensor1d(rows, "int32"));
   const colIdx = keep(tf.tensor1d(cols, "int32"));
-  const b = nativeBackend();
+  const b = nativeBinding();
   const native = b ? {
     indices: keep(tf.tidy(() => tf.stack([rowIdx, colIdx], 1) as Tensor2D)),
     denseShape: keep(int64Shape(b, numNodes)),
@@ -112,27 +94,25 @@ function edgeValueGrad(g: SparseGraph, dy: Tensor2D, X: Tensor2D): Tensor1D {
   return tf.tidy(() => tf.sum(tf.mul(tf.gather(dy, g.rowIdx), tf.gather(X, g.colIdx)), 1) as Tensor1D);
 }
 
-type CustomGradFunc = Parameters<typeof tf.customGrad>[0];
-
 function spmmNative(b: NativeBackend, g: SparseGraph, X: Tensor2D, w: Tensor1D, withValueGrad: boolean): Tensor2D {
   if (!withValueGrad) {
-    const op = tf.customGrad(((x: Tensor2D, save: (t: Tensor[]) => void) => {
+    const op = customOp<Tensor2D>(([x], save) => {
       save([]);
-      return { value: nativeMatMul(b, g, w, x, false), gradFunc: (dy: Tensor2D) => [nativeMatMul(b, g, w, dy, true)] };
-    }) as unknown as CustomGradFunc);
-    return op(X) as Tensor2D;
+      return { value: nativeMatMul(b, g, w, x as Tensor2D, false), gradFunc: (dy) => [nativeMatMul(b, g, w, dy, true)] };
+    });
+    return op(X);
   }
-  const op = tf.customGrad(((wt: Tensor1D, x: Tensor2D, save: (t: Tensor[]) => void) => {
+  const op = customOp<Tensor2D>(([wt, x], save) => {
     save([wt, x]);
     return {
-      value: nativeMatMul(b, g, wt, x, false),
-      gradFunc: (dy: Tensor2D, saved: Tensor[]) => {
+      value: nativeMatMul(b, g, wt as Tensor1D, x as Tensor2D, false),
+      gradFunc: (dy, saved) => {
         const [ws, xs] = saved as [Tensor1D, Tensor2D];
         return [edgeValueGrad(g, dy, xs), nativeMatMul(b, g, ws, dy, true)];
       },
     };
-  }) as unknown as CustomGradFunc);
-  return op(w, X) as Tensor2D;
+  });
+  return op(w, X);
 }
 
 function spmmGather(g: SparseGraph, X: Tensor2D, w: Tensor1D): Tensor2D {
@@ -160,7 +140,7 @@ export function spmm(graph: SparseGraph, X: Tensor, values?: Tensor1D, opts: Spm
   if (values && (values.rank !== 1 || values.shape[0] !== graph.numEdges)) {
     throw new Error(`spmm: values has shape [${values.shape}]; allowed: [${graph.numEdges}] (one per edge)`);
   }
-  const b = opts.forceGather ? null : nativeBackend();
+  const b = opts.forceGather ? null : nativeBinding();
   if (b && graph.native) return spmmNative(b, graph, X as Tensor2D, w, values !== undefined || graph.valuesAreTensor);
   return spmmGather(graph, X as Tensor2D, w);
 }

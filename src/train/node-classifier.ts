@@ -3,15 +3,14 @@
 import { tf } from "../backend";
 import type { Tensor1D, Tensor2D, Variable, NamedTensorMap, Optimizer, Scalar } from "@tensorflow/tfjs";
 import * as cliProgress from "cli-progress";
-import { Rng } from "./init";
-import { sparseFeatures, type ForwardOptions, type SparseFeatures } from "./fgrand";
+import { Rng } from "../util/rng";
+import type { ForwardOptions } from "../models/fgrand";
+import { sparseFeatures, type SparseFeatures } from "../models/sparse-features";
 import type { Planetoid } from "../data/planetoid";
 
 export interface NodeClassifier {
   variables: Variable[];
   logits(x: SparseFeatures, f: ForwardOptions): Tensor2D;
-  /** Frees what the model kept for a reverse sweep; called after each gradient step. */
-  release?(): void;
 }
 
 export interface NodeData {
@@ -85,21 +84,21 @@ function makeOptimizer(name: OptimizerName, lr: number): Optimizer {
   return name === "adam" ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : tf.train.adamax(lr, 0.9, 0.999, 1e-8);
 }
 
-function trainLoss(model: NodeClassifier, d: NodeData, rng: Rng): Scalar {
+/** The training loss: softmax cross-entropy of the training nodes' logits in training mode (dropout from rng). */
+export function trainingLoss(model: NodeClassifier, d: NodeData, rng?: Rng): Scalar {
   const logits = tf.gather(model.logits(d.features, { training: true, rng }), d.trainIdx);
   const onehot = tf.oneHot(tf.gather(d.labels, d.trainIdx), d.numClasses);
   return tf.losses.softmaxCrossEntropy(onehot, logits) as Scalar;
 }
 
 /** Train, validation and test accuracy in eval mode (no dropout), read in one go. */
-export function accuracies(model: NodeClassifier, d: NodeData): [number, number, number] {
+function accuracies(model: NodeClassifier, d: NodeData): [number, number, number] {
   const acc = tf.tidy(() => {
     const hit = tf.cast(tf.equal(tf.argMax(model.logits(d.features, { training: false }), 1), d.labels), "float32");
     return tf.stack([d.trainIdx, d.valIdx, d.testIdx].map((idx) => tf.mean(tf.gather(hit, idx))));
   });
   const v = acc.dataSync();
   acc.dispose();
-  model.release?.();
   return [v[0], v[1], v[2]];
 }
 
@@ -148,7 +147,7 @@ export async function trainNodeClassifier(model: NodeClassifier, data: NodeData,
       const epochRng = rng.fork(epoch);
       let loss = 0;
       const step = () => {
-        const { value, grads } = tf.variableGrads(() => trainLoss(model, data, epochRng), model.variables);
+        const { value, grads } = tf.variableGrads(() => trainingLoss(model, data, epochRng), model.variables);
         tf.tidy(() => {
           const decayed: NamedTensorMap = {};
           for (const v of model.variables) {
@@ -157,7 +156,6 @@ export async function trainNodeClassifier(model: NodeClassifier, data: NodeData,
           }
           optimizer.applyGradients(decayed);
         });
-        model.release?.();
         loss = value.dataSync()[0];
         tf.dispose([value, ...Object.values(grads)]);
       };

@@ -5,6 +5,7 @@
 import { tf } from "../backend";
 import type { Tensor, Variable } from "@tensorflow/tfjs";
 import type { VectorField } from "../solvers/types";
+import { uniquePrefix } from "./init";
 
 export interface MlpFieldOptions {
   /** Width of the state's last axis (default 64). */
@@ -26,8 +27,6 @@ export interface MlpField {
   dispose(): void;
 }
 
-let instances = 0;
-
 function checkSize(name: string, v: number): number {
   if (!Number.isInteger(v) || v <= 0) throw new Error(`mlpField: ${name} is ${v}; allowed: a positive integer`);
   return v;
@@ -38,7 +37,7 @@ export function mlpField(opts: MlpFieldOptions = {}): MlpField {
   const dim = checkSize("dim", opts.dim ?? 64);
   const hidden = checkSize("hidden", opts.hidden ?? 256);
   const seed = opts.seed ?? 1;
-  const name = opts.name ?? `mlpField${instances++}`;
+  const name = opts.name ?? uniquePrefix("mlpField");
   const glorot = (a: number, b: number, s: number) => {
     const lim = Math.sqrt(6 / (a + b));
     return tf.tidy(() => tf.randomUniform([a, b], -lim, lim, "float32", s));

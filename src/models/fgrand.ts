@@ -1,0 +1,195 @@
+// F-GRAND-l (FROND, Kang et al. ICLR 2024): input dropout → linear encoder → fractional diffusion
+// D^β X = σ(a)(ÂX − X) + b·X0 (models/grand-field.ts) → ReLU, dropout → linear decoder. Â is the
+// GCN-normalised adjacency, or multi-head attention computed once from X0.
+import { tf } from "../backend";
+import type { Rank, Tensor, Tensor2D, Tensor3D, Variable } from "@tensorflow/tfjs";
+import { makeSparse, type SparseGraph } from "../graph/sparse-matmul";
+import { gcnNormalizedAdjacency, attentionGraph, type EdgeList } from "../graph/adjacency";
+import { edgeAttention } from "../graph/attention";
+import { solveFde } from "../adjoint/solve-fde";
+import type { SolverOptions } from "../solvers/options";
+import type { VectorField } from "../solvers/types";
+import { untaped } from "../tfjs-internals";
+import { Rng } from "../util/rng";
+import { grandField, grandFieldParams, type GrandFieldParts } from "./grand-field";
+import { linearInit, scalarVariable, uniquePrefix, type Linear } from "./init";
+import {
+  checkModelOptionNames, checkSolverValues, resolveSolverOptions, type ModelSolverOptions, type ResolvedSolverOptions,
+} from "./solver-options";
+import type { SparseFeatures } from "./sparse-features";
+
+export interface FGrandOptions {
+  numFeatures: number;
+  numClasses: number;
+  /** Hidden width H (default 64). */
+  hidden?: number;
+  /** Attention weights from X0 instead of the constant GCN Â (default false); heads (default 4). */
+  attention?: boolean;
+  heads?: number;
+  /** Dropout rates on the input features (default 0.5) and before the decoder (default 0). */
+  inputDropout?: number;
+  dropout?: number;
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+  /** The solve of the diffusion (defaults: beta 0.85, tEnd 10, stepSize 1, method 'predictor', gradient 'direct'). */
+  solver?: ModelSolverOptions;
+}
+
+const FGRAND_OPTION_NAMES = [
+  "numFeatures", "numClasses", "hidden", "attention", "heads", "inputDropout", "dropout", "seed", "solver",
+] as const satisfies readonly (keyof FGrandOptions)[];
+const allListed: Exclude<keyof FGrandOptions, (typeof FGRAND_OPTION_NAMES)[number]> extends never ? true : false = true;
+void allListed;
+
+/** FGrandOptions with every default filled in. */
+export type ResolvedFGrandOptions = Required<Omit<FGrandOptions, "solver">> & { solver: Readonly<ResolvedSolverOptions> };
+
+const MODEL_DEFAULTS = { hidden: 64, attention: false, heads: 4, inputDropout: 0.5, dropout: 0, seed: 0 };
+const SOLVER_DEFAULTS: ResolvedSolverOptions = { beta: 0.85, tEnd: 10, stepSize: 1, method: "predictor", gradient: "direct" };
+const SOLVER_SET_BY_MODEL = { times: "is set by the model: use states(x, times) for X(t) at given times" };
+
+/** Per-call randomness of a forward pass: dropout masks come from `rng` when training. */
+export interface ForwardOptions {
+  training: boolean;
+  rng?: Rng;
+}
+
+/** The key and query layers of the attention (wK, bK, wQ, bQ of graph/attention.ts). */
+export interface AttentionWeights {
+  key: Linear;
+  query: Linear;
+}
+
+function definedEntries<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function resolveOptions(opts: FGrandOptions): ResolvedFGrandOptions {
+  if (opts === null || typeof opts !== "object") {
+    throw new Error(`FGrandL: options is ${JSON.stringify(opts)}; allowed: an object { numFeatures, numClasses, ... }`);
+  }
+  checkModelOptionNames("FGrandL", opts, FGRAND_OPTION_NAMES);
+  const { solver, ...model } = opts;
+  const o = { ...MODEL_DEFAULTS, ...definedEntries(model) } as Required<Omit<FGrandOptions, "solver">>;
+  for (const k of ["numFeatures", "numClasses", "hidden", "heads"] as const) {
+    if (!Number.isInteger(o[k]) || o[k] <= 0) throw new Error(`FGrandL: ${k} is ${o[k]}; allowed: a positive integer`);
+  }
+  if (o.attention && o.hidden % o.heads !== 0) throw new Error(`FGrandL: heads is ${o.heads}; allowed: a divisor of hidden (${o.hidden})`);
+  for (const k of ["inputDropout", "dropout"] as const) {
+    if (!(o[k] >= 0 && o[k] < 1)) throw new Error(`FGrandL: ${k} is ${o[k]}; allowed: a rate in [0, 1)`);
+  }
+  const resolved = resolveSolverOptions("FGrandL", solver, SOLVER_DEFAULTS, SOLVER_SET_BY_MODEL);
+  checkSolverValues("FGrandL", resolved);
+  return Object.freeze({ ...o, solver: Object.freeze(resolved) });
+}
+
+export class FGrandL {
+  readonly options: Readonly<ResolvedFGrandOptions>;
+  readonly encoder: Linear;
+  readonly decoder: Linear;
+  /** a and b of the field σ(a)(ÂX − X) + b·X0. */
+  readonly rateLogit: Variable<Rank.R0>;
+  readonly sourceWeight: Variable<Rank.R0>;
+  readonly attentionWeights: AttentionWeights | null;
+  readonly variables: Variable[];
+  private readonly graph: SparseGraph;
+  private readonly transposed: SparseGraph | null;
+
+  constructor(edges: EdgeList, numNodes: number, opts: FGrandOptions) {
+    this.options = resolveOptions(opts);
+    const o = this.options;
+    const rng = new Rng(o.seed);
+    const name = uniquePrefix("fgrand");
+    this.encoder = linearInit(o.numFeatures, o.hidden, rng, `${name}.enc`);
+    this.decoder = linearInit(o.hidden, o.numClasses, rng, `${name}.dec`);
+    this.rateLogit = scalarVariable(0, `${name}.a`);
+    this.sourceWeight = scalarVariable(0, `${name}.b`);
+    this.variables = [this.encoder.w, this.encoder.b, this.rateLogit, this.sourceWeight, this.decoder.w, this.decoder.b];
+    if (o.attention) {
+      const key = linearInit(o.hidden, o.hidden, rng, `${name}.K`);
+      const query = linearInit(o.hidden, o.hidden, rng, `${name}.Q`);
+      this.attentionWeights = { key, query };
+      this.variables.push(key.w, key.b, query.w, query.b);
+      this.graph = attentionGraph(edges, numNodes);
+      this.transposed = makeSparse(this.graph.rows, this.graph.cols, new Float32Array(this.graph.numEdges).fill(1), numNodes);
+    } else {
+      this.attentionWeights = null;
+      this.graph = gcnNormalizedAdjacency(edges, numNodes);
+      this.transposed = null;
+    }
+  }
+
+  /** X0 = dropout(features) W + b, as a sparse-dense product over the non-zeros. */
+  encode(x: SparseFeatures, f: ForwardOptions): Tensor2D {
+    const p = this.options.inputDropout;
+    return tf.tidy(() => {
+      const vals = f.training && p > 0 ? applyMask(x.values, f.rng ?? new Rng(0), p) : x.values;
+      const msg = tf.mul(tf.gather(this.encoder.w, x.colIdx), tf.tensor2d(vals, [vals.length, 1]));
+      return tf.add(tf.unsortedSegmentSum(msg, x.rowIdx, x.numNodes), this.encoder.b);
+    });
+  }
+
+  /** The field's parts for a given X0 (attention weights computed once from X0, as GRAND-l does). */
+  fieldParts(X0: Tensor2D): GrandFieldParts {
+    const parts: GrandFieldParts = { graph: this.graph, rateLogit: this.rateLogit, sourceWeight: this.sourceWeight, source: X0 };
+    if (this.attentionWeights) {
+      const { key, query } = this.attentionWeights;
+      parts.values = edgeAttention(X0, this.graph, { wK: key.w, bK: key.b, wQ: query.w, bQ: query.b, heads: this.options.heads });
+      parts.transposed = this.transposed!;
+    }
+    return parts;
+  }
+
+  /** X(tEnd) from X0, solved with options.solver. */
+  integrate(X0: Tensor2D): Tensor2D {
+    return this.solveFrom(X0) as Tensor2D;
+  }
+
+  /**
+   * X(t) at the grid times `times` in eval mode (no dropout), stacked [times, N, H], solved with
+   * options.solver (method, memory, correctorSteps as the model trains), recording no gradients.
+   */
+  states(x: SparseFeatures, times: number[]): Tensor3D {
+    return untaped(() => tf.tidy(() => this.solveFrom(this.encode(x, { training: false }), times) as Tensor3D));
+  }
+
+  /** Class logits [N, C]. */
+  logits(x: SparseFeatures, f: ForwardOptions): Tensor2D {
+    const p = this.options.dropout;
+    return tf.tidy(() => {
+      let h = tf.relu(this.integrate(this.encode(x, f)));
+      if (f.training && p > 0) {
+        const mask = (f.rng ?? new Rng(0)).dropoutMask(h.size, p);
+        h = tf.mul(h, tf.tensor(mask, h.shape));
+      }
+      return tf.add(tf.matMul(h, this.decoder.w), this.decoder.b);
+    });
+  }
+
+  /** The diffusion from X0 (to tEnd, or at `times`): X0 (as the source term) and attention go in params. */
+  private solveFrom(X0: Tensor2D, times?: number[]): Tensor {
+    return tf.tidy(() => {
+      const parts = this.fieldParts(X0);
+      const opts: SolverOptions = { ...this.options.solver, params: grandFieldParams(parts) };
+      if (times !== undefined) opts.times = times;
+      return this.solve(grandField(parts), X0, opts);
+    });
+  }
+
+  /** The model's one call of the solver (the benchmark overrides it to time f and to pick the gradient). */
+  protected solve(field: VectorField, X0: Tensor2D, opts: SolverOptions): Tensor {
+    return solveFde(field, X0, opts);
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+    this.graph.dispose();
+    this.transposed?.dispose();
+  }
+}
+
+function applyMask(values: Float32Array, rng: Rng, rate: number): Float32Array {
+  const mask = rng.dropoutMask(values.length, rate);
+  for (let i = 0; i < mask.length; i++) mask[i] *= values[i];
+  return mask;
+}

@@ -1,0 +1,12 @@
+export { FGrandL } from "./fgrand";
+export type { FGrandOptions, ResolvedFGrandOptions, ForwardOptions, AttentionWeights } from "./fgrand";
+export { grandField, grandFieldParams } from "./grand-field";
+export type { GrandFieldParts } from "./grand-field";
+export { sparseFeatures } from "./sparse-features";
+export type { SparseFeatures } from "./sparse-features";
+export type { ModelSolverOptions, ResolvedSolverOptions } from "./solver-options";
+export { mlpField } from "./mlp-field";
+export type { MlpField, MlpFieldOptions } from "./mlp-field";
+export { LV_TRUE, lvCoefficients, lotkaVolterraField } from "./lotka-volterra";
+export type { LotkaVolterraParams } from "./lotka-volterra";
+export type { Linear } from "./init";

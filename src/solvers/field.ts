@@ -1,0 +1,32 @@
+// Calls of the vector field f, checked: what it returns, and whether the state stays finite.
+import { tf } from "../backend";
+import type { Tensor } from "@tensorflow/tfjs";
+import { untaped } from "../tfjs-internals";
+import type { VectorField } from "./types";
+
+const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** f(t, y), which must be a float32 tensor of y's shape; `step` names the step in errors. */
+export function callField(f: VectorField, t: number, y: Tensor, step: number): Tensor {
+  const out = f(t, y);
+  if (!(out instanceof tf.Tensor)) {
+    throw new Error(`f(t, y) returned ${typeof out} at step ${step} (t = ${t}); it must return a tf.Tensor of y's shape [${y.shape}]`);
+  }
+  if (!sameShape(out.shape, y.shape) || out.dtype !== "float32") {
+    throw new Error(`f(t, y) returned shape [${out.shape}] (${out.dtype}) at step ${step} (t = ${t}); ` +
+      `it must return y's shape [${y.shape}] (float32)`);
+  }
+  return out;
+}
+
+export function assertFinite(y: Tensor, step: number, t: number, what = "the state y"): void {
+  // one reduction on the device; the values come to JS only to name the culprit
+  if (untaped(() => tf.tidy(() => tf.all(tf.isFinite(y)).dataSync()[0])) === 1) return;
+  const d = y.dataSync();
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      throw new Error(`${what} became non-finite (${d[i]} at flat index ${i}) at step ${step} (t = ${t}); ` +
+        "the solve diverged: reduce stepSize or tEnd, or check f");
+    }
+  }
+}

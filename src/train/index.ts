@@ -1,0 +1,4 @@
+export { trainNodeClassifier, trainingLoss, planetoidNodeData } from "./node-classifier";
+export type { NodeClassifier, NodeData, EpochRecord, OptimizerName, ProgressMode, TrainOptions, TrainResult } from "./node-classifier";
+export { fitLotkaVolterra, lvTrajectory } from "./lv-fit";
+export type { LvEstimate, LvEpoch, LvFitOptions, LvFitResult } from "./lv-fit";
