@@ -4,10 +4,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  applySections, figureProblems, parseResults, readmeSections, readResults, recordLines, renderSections, SECTIONS,
-  writeRecorded, type ResultLine, type Section,
-} from "../src/cli/readme-tables";
+import { parseResults, readResults, type ResultLine } from "../src/cli/results/format";
+import { recordLines, writeRecorded } from "../src/cli/results/record";
+import { applySections, figureProblems, readmeSections, renderSections, SECTIONS, type Section } from "../src/cli/results/sections";
 
 const root = path.resolve(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
