@@ -130,6 +130,8 @@ test("planetoidTensors: shapes and dtypes, dispose frees everything", { skip: sk
 test("missing files, offline: the error names the files, the folder and NFDE_DATA_DIR", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-planetoid-"));
   const realFetch = globalThis.fetch;
+  const offline = process.env.NFDE_OFFLINE;
+  delete process.env.NFDE_OFFLINE; // this test is about a download that fails
   globalThis.fetch = async () => { throw new TypeError("fetch failed"); }; // offline, whatever this machine has
   try {
     await assert.rejects(loadPlanetoid("cora", { dataDir: tmp, downloadTimeoutMs: 5000 }), (e: Error) => {
@@ -143,6 +145,7 @@ test("missing files, offline: the error names the files, the folder and NFDE_DAT
     assert.throws(() => loadPlanetoidSync("citeseer", { dataDir: tmp }), /ind\.citeseer\.allx.*NFDE_DATA_DIR/s);
     assert.throws(() => loadPlanetoidSync("reddit" as "cora", { dataDir: tmp }), /name is "reddit"; allowed: cora, citeseer, pubmed/);
   } finally {
+    if (offline !== undefined) process.env.NFDE_OFFLINE = offline;
     globalThis.fetch = realFetch;
     fs.rmSync(tmp, { recursive: true, force: true });
   }

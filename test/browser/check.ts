@@ -69,11 +69,14 @@ function sha256(file: string): string {
   return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 }
 
-/** Planetoid data sets a notebook loads itself (`loadPlanetoid("cora")`), so that it cannot run without them. */
+/**
+ * Planetoid data sets a notebook cannot run without: awaited as a statement (`await loadPlanetoid("cora");`).
+ * A notebook that catches a missing data set (`await loadPlanetoid("cora").then(...)`, as notebook 03) runs.
+ */
 function planetoidNeeds(file: string): ("cora" | "citeseer")[] {
   const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { cells: { source: string | string[] }[] };
   const src = nb.cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source)).join("\n");
-  return [...new Set([...src.matchAll(/loadPlanetoid\(\s*["'](cora|citeseer)["']/g)].map((m) => m[1] as "cora" | "citeseer"))];
+  return [...new Set([...src.matchAll(/await loadPlanetoid\(\s*["'](cora|citeseer)["']\s*\)\s*;/g)].map((m) => m[1] as "cora" | "citeseer"))];
 }
 
 // Page-side scripts are strings: functions compiled by tsx may reference helpers that do not exist in the page.
