@@ -49,11 +49,12 @@ async function both(c: BenchConfig): Promise<BenchResult[]> {
 test("bench: configurations and suites are the issue's", () => {
   assert.deepEqual(suiteConfigs("memory").map((c) => c.name), ["B1-H64", "B1-H256", "B2"]);
   assert.deepEqual(suiteConfigs("scaling").map((c) => c.name), ["B3-N10", "B3-N20", "B3-N40", "B3-N80", "B3-N160", "B3-N320"]);
-  assert.equal(suiteConfigs("all").length, CONFIGS.length);
+  assert.deepEqual(suiteConfigs("all").map((c) => c.name), [...suiteConfigs("memory"), ...suiteConfigs("scaling")].map((c) => c.name));
+  assert.deepEqual(suiteConfigs("horizon").map((c) => c.name), ["H-tiny-N1000", "H-tiny-N4000", "H-tiny-N20000", "H-B2-N1280", "H-B2-N5120"]);
   assert.deepEqual(selectConfigs(["B2", "B3-N160"]).map((c) => c.name), ["B2", "B3-N160"]);
   assert.equal(selectConfigs(["B1"]).length, 2);
   assert.throws(() => selectConfigs(["B4"]), /"B4" matches no configuration; allowed: B1-H64/);
-  assert.throws(() => suiteConfigs("fast" as never), /suite is "fast"; allowed: memory, scaling, all/);
+  assert.throws(() => suiteConfigs("fast" as never), /suite is "fast"; allowed: memory, scaling, horizon, all/);
 });
 
 test("bench: MLP configuration (B2/B3) at tiny size, both modes, plus a run in a child process", async () => {
@@ -114,8 +115,22 @@ test("bench: bad arguments name the argument, the value and what is allowed", as
   await assert.rejects(runConfig(tinyB2, "sideways" as never), /mode is "sideways"; allowed: direct, adjoint/);
   await assert.rejects(runConfig(tinyB2, "direct", { repeats: 0 }), /repeats is 0; allowed: an integer >= 1/);
   await assert.rejects(runConfig("B9", "direct"), /config is "B9"; allowed: B1-H64/);
-  await assert.rejects(runBench(["--suite", "huge"]), /--suite is "huge"; allowed: memory, scaling, all/);
+  await assert.rejects(runBench(["--suite", "huge"]), /--suite is "huge"; allowed: memory, scaling, horizon, all/);
   await assert.rejects(runBench(["--modes", "direct,up"]), /--modes has "up"/);
   await assert.rejects(runBench(["--plot", "x.png"]), /--plot is "x.png"; allowed: a file name ending in .html/);
   assert.throws(() => runInChild(tinyB2, "direct", { threads: "two" }), /threads is two; allowed: a positive integer/);
+});
+
+test("bench: the long-horizon state (tanh(yW)) runs in both modes; a config limited to the adjoint refuses direct and may skip tf.profile", async () => {
+  const tiny: BenchConfig = { kind: "tanh", name: "H-tiny-test", rows: 4, hidden: 8, lr: 1e-3, solver: { beta: 0.6, tEnd: 0.3, stepSize: 0.01, method: "predictor" } };
+  const [, a] = await both(tiny);
+  assert.ok(a.gradRelDiff <= 1e-5, `the hand-written VJP of tanh(yW): adjoint vs direct ${a.gradRelDiff}`);
+  const long: BenchConfig = { ...tiny, name: "H-tiny-adjoint-only", modes: ["adjoint"], profile: false, repeats: 1 };
+  await assert.rejects(runConfig(long, "direct"), /H-tiny-adjoint-only runs in mode adjoint only; mode "direct" does not fit \(N = 30\)/);
+  const r = await runConfig(long, "adjoint");
+  assert.ok(Number.isNaN(r.peakBytes) && Number.isNaN(r.kernels) && Number.isNaN(r.gradRelDiff), "profile false: no tf.profile, no direct gradient check");
+  assert.equal(r.stepMs.length, 1);
+  assert.ok(Number.isFinite(r.rssPeakMB) && r.stepMsMedian > 0);
+  const horizon = CONFIGS.find((c) => c.name === "H-tiny-N20000")!;
+  assert.deepEqual([stepsOf(horizon), horizon.modes, horizon.profile], [20000, ["adjoint"], false]);
 });

@@ -70,7 +70,8 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<BenchResult[]> 
   const results: BenchResult[] = [];
   // Thread counts innermost: on a shared machine, the settings being compared run close together in time.
   for (const c of list) {
-    for (const mode of modes ?? (["direct", "adjoint"] as BenchMode[])) {
+    // a configuration lists the modes it fits in (direct's tape at long horizons does not)
+    for (const mode of (modes ?? (["direct", "adjoint"] as BenchMode[])).filter((m) => !c.modes || c.modes.includes(m))) {
       for (const t of threads ?? [undefined]) {
         const r = inProcess
           ? await (await import("./harness")).runConfig(c, mode, childOpts)

@@ -11,7 +11,17 @@ export const BENCH_MODES: readonly BenchMode[] = ["direct", "adjoint", "adjoint-
 export type BenchSolverOptions = Required<Pick<SolverOptions, "tEnd" | "stepSize" | "method">> &
   Pick<SolverOptions, "memory" | "correctorSteps"> & { beta: number };
 
-export interface FgrandBenchConfig {
+/** What every configuration may add: the modes it runs (others do not fit), and whether to profile. */
+interface BenchLimits {
+  /** The modes this configuration runs (default: all); e.g. direct's tape at N = 20000 does not fit. */
+  modes?: readonly BenchMode[];
+  /** false: no tf.profile step (its kernel list overflows past ~10^5 kernels); peakBytes and kernels are NaN. */
+  profile?: boolean;
+  /** Timed steps when the run does not say (default 5): long solves take one. */
+  repeats?: number;
+}
+
+export interface FgrandBenchConfig extends BenchLimits {
   kind: "fgrand";
   name: string;
   dataset: "cora" | "citeseer";
@@ -21,7 +31,7 @@ export interface FgrandBenchConfig {
   solver: BenchSolverOptions;
 }
 
-export interface MlpBenchConfig {
+export interface MlpBenchConfig extends BenchLimits {
   kind: "mlp";
   name: string;
   /** State [rows, dim]; the field's hidden width. */
@@ -33,7 +43,18 @@ export interface MlpBenchConfig {
   solver: BenchSolverOptions;
 }
 
-export type BenchConfig = FgrandBenchConfig | MlpBenchConfig;
+/** The long-horizon state of issue 12: f(t, y) = tanh(y W), W [dim, dim], y0 [rows, dim], loss mean(y(T)²). */
+export interface TanhBenchConfig extends BenchLimits {
+  kind: "tanh";
+  name: string;
+  rows: number;
+  /** The state's width, also reported as `hidden`. */
+  hidden: number;
+  lr: number;
+  solver: BenchSolverOptions;
+}
+
+export type BenchConfig = FgrandBenchConfig | MlpBenchConfig | TanhBenchConfig;
 
 /** Milliseconds of one step by phase; f and vjp are the time spent inside the vector field's calls. */
 export interface StepBreakdown {

@@ -8,9 +8,10 @@ import {
 } from "../bench/report";
 import { BENCH_MODES, type BenchMode, type BenchResult } from "../bench/types";
 
-const USAGE = `usage: nfde bench [--suite memory|scaling|all] [--configs B1,B2,B3-N160] [--modes direct,adjoint]
+const USAGE = `usage: nfde bench [--suite memory|scaling|horizon|all] [--configs B1,B2,B3-N160] [--modes direct,adjoint]
                   [--threads 1,2] [--repeats K] [--json] [--plot FILE.html] [--breakdown]
-                  [--input RESULTS.jsonl]   (tables and figures from saved --json output, no run)`;
+                  [--input RESULTS.jsonl]   (tables and figures from saved --json output, no run)
+  all = memory + scaling (the README's table); horizon = long solves (N up to 20000), minutes per row`;
 
 function list(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined) return undefined;
