@@ -1,4 +1,4 @@
-// The history weights a solver applies, read from the solver's own tables (docs/design.md §2).
+// The history weights a solver applies, read from the solver's own weights (docs/design.md §2).
 import { METHODS, type Method } from "../solvers/types";
 import { schemeWeights } from "../solvers/weights";
 
@@ -12,7 +12,6 @@ export function historyWeights(method: Method, beta: number, n: number, h = 1): 
   if (!(beta > 0 && beta <= 1)) throw new Error(`historyWeights: beta is ${beta}; allowed: 0 < beta <= 1`);
   if (!Number.isInteger(n) || n < 1) throw new Error(`historyWeights: n is ${n}; allowed: a whole number of steps >= 1`);
   if (!(h > 0 && Number.isFinite(h))) throw new Error(`historyWeights: h is ${h}; allowed: a finite step > 0`);
-  const first = schemeWeights(method, beta, n, h, n).value.history[0];
-  const row = n * (n + 1);
-  return Float64Array.from({ length: n }, (_, m) => first[row + n - 1 - m]);
+  // W0[n, n − 1 − m] = w[m]: the first history sum's generating sequence, lags 0..n−1
+  return schemeWeights(method, beta, n, h, n).value.history[0].sequence.slice(0, n);
 }

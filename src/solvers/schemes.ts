@@ -1,13 +1,22 @@
 // The weights of every scheme (docs/design.md §2), one short builder each (the step rule each scheme uses is
-// in src/solvers/rules/). Weights are dense (N+1)×(N+1), row-major, float64,
-// and include the powers of h.
+// in src/solvers/rules/). Every table is Toeplitz, W[k+1, j] = w[k − j], so a scheme is stored as its
+// generating sequences w (length N+1, float64, including the powers of h); the corrector's W1 keeps its
+// first column j = 0 apart.
 import { gamma } from "../special/gamma";
 import type { Method } from "./types";
 
+/** One history sum's table W[k+1, j] (j ≤ k), stored in O(N). */
+export interface ToeplitzWeights {
+  /** w[m], m = 0..N: the weight of the history entry m steps back, W[k+1, j] = w[k − j]. */
+  sequence: Float64Array;
+  /** W[k+1, 0] at index k+1 = 0..N when column j = 0 is not w[k] (the corrector's W1), else null. */
+  firstColumn: Float64Array | null;
+}
+
 /** The numbers a scheme's steps use on one grid (at one β). */
 export interface SchemeWeights {
-  /** W_r[k+1, j] of each history sum: W0 (every scheme) and W1 (the corrector's corrections). */
-  history: Float64Array[];
+  /** W_r of each history sum: W0 (every scheme) and W1 (the corrector's corrections). */
+  history: ToeplitzWeights[];
   /** s: the coefficient of f_k in y_{k+1} ('u' family; 0 otherwise). */
   field: number;
   /** c: the coefficient of f(t_{k+1}, z) in each correction (corrector; 0 otherwise). */
@@ -18,11 +27,8 @@ type Builder = (beta: number, n: number, h: number) => SchemeWeights;
 
 const pow = (x: number, p: number) => (x === 0 ? 0 : Math.pow(x, p));
 
-function toeplitz(n: number, w: (m: number) => number): Float64Array {
-  const W = new Float64Array((n + 1) * (n + 1));
-  const wm = Array.from({ length: n + 1 }, (_, m) => w(m));
-  for (let k1 = 1; k1 <= n; k1++) for (let j = 0; j < k1; j++) W[k1 * (n + 1) + j] = wm[k1 - 1 - j];
-  return W;
+function toeplitz(n: number, w: (m: number) => number): ToeplitzWeights {
+  return { sequence: Float64Array.from({ length: n + 1 }, (_, m) => w(m)), firstColumn: null };
 }
 
 // Fractional rectangle rule (Diethelm, Ford, Freed, Nonlinear Dyn. 29, 2002, eq. 3.4):
@@ -36,13 +42,12 @@ const predictor: Builder = (beta, n, h) => {
 // a_{0,k+1} = k^(β+1) - (k-β)(k+1)^β, a_{j,k+1} = (k-j+2)^(β+1) + (k-j)^(β+1) - 2(k-j+1)^(β+1).
 const corrector: Builder = (beta, n, h) => {
   const c = Math.pow(h, beta) / gamma(beta + 2);
-  const W1 = new Float64Array((n + 1) * (n + 1));
+  // W1[k+1, j] = w1[k − j] for j ≥ 1; column j = 0 apart
+  const W1 = toeplitz(n, (m) => c * (pow(m + 2, beta + 1) + pow(m, beta + 1) - 2 * pow(m + 1, beta + 1)));
+  W1.firstColumn = new Float64Array(n + 1);
   for (let k1 = 1; k1 <= n; k1++) {
     const k = k1 - 1;
-    W1[k1 * (n + 1)] = c * (pow(k, beta + 1) - (k - beta) * pow(k + 1, beta));
-    for (let j = 1; j <= k; j++) {
-      W1[k1 * (n + 1) + j] = c * (pow(k - j + 2, beta + 1) + pow(k - j, beta + 1) - 2 * pow(k - j + 1, beta + 1));
-    }
+    W1.firstColumn[k1] = c * (pow(k, beta + 1) - (k - beta) * pow(k + 1, beta));
   }
   return { history: [predictor(beta, n, h).history[0], W1], field: 0, stage: c };
 };

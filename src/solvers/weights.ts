@@ -1,48 +1,118 @@
-// A scheme's weights per (method, β, N, h, memory), computed once in float64 and cached, with their
-// derivatives in β (docs/design.md §2), and the views the forward and reverse histories read them through.
+// A scheme's weights per (method, β, N, h, memory), computed once in float64 and cached as Toeplitz generating
+// sequences (O(N) each, docs/design.md §2), their derivatives in β (only when asked for: a learnable β), and
+// the views the forward and reverse histories read them through, which build each float32 block from the
+// sequences.
 import { tf } from "../backend";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { customOp } from "../tfjs-internals";
 import type { HistoryWeights } from "./history";
-import { SCHEME_WEIGHTS, type SchemeWeights } from "./schemes";
+import { SCHEME_WEIGHTS, type SchemeWeights, type ToeplitzWeights } from "./schemes";
 import type { Method } from "./types";
 
-/** A scheme's weights on a grid, truncated to the memory window, and their derivatives in β. */
-export interface WeightsAndDerivatives {
-  value: SchemeWeights;
-  betaDerivative: SchemeWeights;
+const DELTA = 1e-6;
+
+type Builder = (beta: number, n: number, h: number) => SchemeWeights;
+
+/**
+ * The memory window: W[k+1, j] = 0 for j < k+1 − memory, i.e. w[m] = 0 for lags m ≥ memory and, for a
+ * separate first column, W[k+1, 0] = 0 for k+1 > memory.
+ */
+function truncate(table: ToeplitzWeights, n: number, memory: number): ToeplitzWeights {
+  if (memory < n) {
+    table.sequence.fill(0, memory);
+    table.firstColumn?.fill(0, memory + 1);
+  }
+  return table;
 }
 
-const DELTA = 1e-6;
+/** A scheme's weights on a grid, truncated to the memory window, and (on first call) their derivatives in β. */
+export class WeightsAndDerivatives {
+  readonly value: SchemeWeights;
+  private derivative: SchemeWeights | null = null;
+
+  constructor(private readonly build: Builder, private readonly beta: number, private readonly steps: number,
+    private readonly stepSize: number, private readonly memory: number) {
+    const value = build(beta, steps, stepSize);
+    value.history.forEach((table) => truncate(table, steps, memory));
+    this.value = value;
+  }
+
+  /** ∂/∂β of every weight: central differences in float64 (δ = 1e-6), computed once, when β is learned. */
+  betaDerivative(): SchemeWeights {
+    if (this.derivative) return this.derivative;
+    const { build, beta, steps, stepSize, memory } = this;
+    const up = build(beta + DELTA, steps, stepSize);
+    const down = build(beta - DELTA, steps, stepSize);
+    const diff = (a: number, b: number) => (a - b) / (2 * DELTA);
+    const diffs = (a: Float64Array, b: Float64Array) => a.map((v, i) => diff(v, b[i]));
+    this.derivative = {
+      history: up.history.map((table, r) => truncate({
+        sequence: diffs(table.sequence, down.history[r].sequence),
+        firstColumn: table.firstColumn && diffs(table.firstColumn, down.history[r].firstColumn!),
+      }, steps, memory)),
+      field: diff(up.field, down.field),
+      stage: diff(up.stage, down.stage),
+    };
+    return this.derivative;
+  }
+}
+
 const cache = new Map<string, WeightsAndDerivatives>();
 const CACHE_SIZE = 24;
-
-function truncate(W: Float64Array, n: number, memory: number): Float64Array {
-  if (memory >= n) return W;
-  for (let k1 = 1; k1 <= n; k1++) for (let j = 0; j < k1 - memory; j++) W[k1 * (n + 1) + j] = 0;
-  return W;
-}
 
 export function schemeWeights(method: Method, beta: number, steps: number, stepSize: number, memory: number): WeightsAndDerivatives {
   const key = `${method}|${beta}|${steps}|${stepSize}|${memory}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const build = SCHEME_WEIGHTS[method];
-  const mid = build(beta, steps, stepSize);
-  const up = build(beta + DELTA, steps, stepSize);
-  const down = build(beta - DELTA, steps, stepSize);
-  const diff = (a: number, b: number) => (a - b) / (2 * DELTA);
-  const weights: WeightsAndDerivatives = {
-    value: { history: mid.history.map((w) => truncate(w, steps, memory)), field: mid.field, stage: mid.stage },
-    betaDerivative: {
-      history: mid.history.map((_, r) => truncate(up.history[r].map((v, i) => diff(v, down.history[r][i])), steps, memory)),
-      field: diff(up.field, down.field),
-      stage: diff(up.stage, down.stage),
-    },
-  };
+  const weights = new WeightsAndDerivatives(SCHEME_WEIGHTS[method], beta, steps, stepSize, memory);
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, weights);
   return weights;
+}
+
+type Floats = Float32Array | Float64Array;
+
+/**
+ * The sequences w_c (c < C) lag-reversed and interleaved: out[i·C + c] = w_c[N − 1 − i] (i < N). A block row
+ * q reads W[q, e] = w[q − 1 − e] for columns e < q, which is the run starting at (e − q + N)·C.
+ */
+function reversedSequences<T extends Floats>(make: (length: number) => T, sequences: Float64Array[], n: number): T {
+  const C = sequences.length;
+  const out = make(n * C);
+  sequences.forEach((w, c) => {
+    for (let i = 0; i < n; i++) out[i * C + c] = w[n - 1 - i];
+  });
+  return out;
+}
+
+/**
+ * Fills rows (q, r), q in [q0, q1), r < reversed.length, columns (e, c), e in [e0, e1), c < C, of a block
+ * of Toeplitz tables T_{r,c}[q, e] = w_{r,c}[q − 1 − e] for e < q (0 for e ≥ q: `out` comes zeroed); the
+ * caller patches the separate first columns.
+ */
+function toeplitzRows<T extends Floats>(out: T, reversed: T[], C: number, n: number, q0: number, q1: number, e0: number, e1: number): T {
+  const sums = reversed.length;
+  const cols = (e1 - e0) * C;
+  for (let q = q0; q < q1; q++) {
+    const end = Math.min(e1, q);
+    if (end <= e0) continue;
+    for (let r = 0; r < sums; r++) out.set(reversed[r].subarray((e0 - q + n) * C, (end - q + n) * C), ((q - q0) * sums + r) * cols);
+  }
+  return out;
+}
+
+/** Forward rows (q, r) = W_r[q, e] (one entry row per history step); column e = 0 of W_r from its firstColumn. */
+function forwardBlock<T extends Floats>(out: T, reversed: T[], tables: ToeplitzWeights[], n: number,
+  q0: number, q1: number, e0: number, e1: number): T {
+  toeplitzRows(out, reversed, 1, n, q0, q1, e0, e1);
+  if (e0 !== 0) return out;
+  const sums = tables.length;
+  const cols = e1 - e0;
+  tables.forEach(({ firstColumn }, r) => {
+    if (!firstColumn) return;
+    for (let q = Math.max(q0, 1); q < q1; q++) out[((q - q0) * sums + r) * cols] = firstColumn[q];
+  });
+  return out;
 }
 
 /** What the forward loop reads: the history's weights and the scalar weights s and c. */
@@ -53,57 +123,52 @@ export interface ForwardWeights {
   stage: number | Scalar;
 }
 
-/** Forward row (q, r) = W_r[q, e], one entry row per history step. */
+const float32 = (length: number) => new Float32Array(length);
+const float64 = (length: number) => new Float64Array(length);
+const reversedEach = <T extends Floats>(make: (length: number) => T, tables: ToeplitzWeights[], n: number) =>
+  tables.map((table) => reversedSequences(make, [table.sequence], n));
+
 function constantForward(weights: SchemeWeights, steps: number): ForwardWeights {
   const { history } = weights;
   const sums = history.length;
-  const m = steps + 1;
-  const block = (q0: number, q1: number, e0: number, e1: number) => {
-    const cols = e1 - e0;
-    const out = new Float32Array((q1 - q0) * sums * cols);
-    for (let q = q0; q < q1; q++) {
-      for (let r = 0; r < sums; r++) {
-        const base = ((q - q0) * sums + r) * cols;
-        for (let e = e0; e < e1; e++) out[base + e - e0] = history[r][q * m + e];
-      }
-    }
-    return tf.tensor2d(out, [(q1 - q0) * sums, cols]);
-  };
+  const reversed = reversedEach(float32, history, steps);
+  const block = (q0: number, q1: number, e0: number, e1: number) =>
+    tf.tensor2d(forwardBlock(new Float32Array((q1 - q0) * sums * (e1 - e0)), reversed, history, steps, q0, q1, e0, e1),
+      [(q1 - q0) * sums, e1 - e0]);
   return { history: { sums, entryRows: 1, block }, field: weights.field, stage: weights.stage };
 }
 
-/** A float32 tensor of `values` whose gradient with respect to β is Σ dy ⊙ derivs. */
-function betaDependent(beta: Variable, values: Float64Array, derivs: Float64Array, shape: number[]): Tensor {
-  return customOp(() => ({
-    value: tf.tensor(Float32Array.from(values), shape),
-    // summed in float64: the weights' β-derivatives alternate in sign (GL, trapezoid) and cancel
-    gradFunc: (dy: Tensor) => {
-      const d = dy.dataSync();
-      let acc = 0;
-      for (let i = 0; i < d.length; i++) acc += d[i] * derivs[i];
-      return [tf.scalar(acc)];
-    },
-  }))(beta);
+/** Σ dy ⊙ derivs, summed in float64: the weights' β-derivatives alternate in sign (GL, trapezoid) and cancel. */
+function betaGradient(dy: Tensor, derivs: Float64Array): Scalar {
+  const d = dy.dataSync();
+  let acc = 0;
+  for (let i = 0; i < d.length; i++) acc += d[i] * derivs[i];
+  return tf.scalar(acc);
 }
 
-function differentiableForward({ value, betaDerivative }: WeightsAndDerivatives, steps: number, beta: Variable): ForwardWeights {
+/** A float32 tensor of `values` whose gradient with respect to β is Σ dy ⊙ derivs() (derivs built on demand). */
+function betaDependent<T extends Tensor>(beta: Variable, value: () => T, derivs: () => Float64Array): T {
+  return customOp<T>(() => ({ value: value(), gradFunc: (dy: T) => [betaGradient(dy, derivs())] }))(beta);
+}
+
+/** Each block a tensor of its float32 values whose β-gradient is Σ dy ⊙ (the block of ∂W/∂β, in float64). */
+function differentiableForward(weights: WeightsAndDerivatives, steps: number, beta: Variable): ForwardWeights {
+  const { value } = weights;
+  const derivative = weights.betaDerivative();
   const sums = value.history.length;
-  const m = steps + 1;
-  const cat = (xs: Float64Array[]) => {
-    const out = new Float64Array(sums * m * m);
-    xs.forEach((x, r) => out.set(x, r * m * m));
-    return out;
+  const reversed = reversedEach(float32, value.history, steps);
+  let reversedDerivative: Float64Array[] | null = null;
+  const block = (q0: number, q1: number, e0: number, e1: number): Tensor2D => {
+    const size = (q1 - q0) * sums * (e1 - e0);
+    return betaDependent(beta,
+      () => tf.tensor2d(forwardBlock(new Float32Array(size), reversed, value.history, steps, q0, q1, e0, e1), [(q1 - q0) * sums, e1 - e0]),
+      () => forwardBlock(new Float64Array(size), reversedDerivative ??= reversedEach(float64, derivative.history, steps),
+        derivative.history, steps, q0, q1, e0, e1));
   };
-  const table = betaDependent(beta, cat(value.history), cat(betaDerivative.history), [sums, m, m]);
-  const scalars = betaDependent(beta, Float64Array.from([value.field, value.stage]),
-    Float64Array.from([betaDerivative.field, betaDerivative.stage]), [2]);
+  const scalars = betaDependent(beta, () => tf.tensor1d([value.field, value.stage]),
+    () => Float64Array.from([derivative.field, derivative.stage]));
   return {
-    history: {
-      sums,
-      entryRows: 1,
-      block: (q0, q1, e0, e1) =>
-        tf.reshape(tf.transpose(tf.slice(table, [0, q0, e0], [sums, q1 - q0, e1 - e0]), [1, 0, 2]), [(q1 - q0) * sums, e1 - e0]) as Tensor2D,
-    },
+    history: { sums, entryRows: 1, block },
     field: tf.reshape(tf.slice(scalars, [0], [1]), []) as Scalar,
     stage: tf.reshape(tf.slice(scalars, [1], [1]), []) as Scalar,
   };
@@ -115,28 +180,28 @@ export function forwardWeights(weights: WeightsAndDerivatives, steps: number, le
 }
 
 /**
- * The reverse sweep's history: row q = N - j, entry e = N - m, entry row r: W_r[m, j] (and, as a second
- * sum when β is learned, ∂W_r[m, j]/∂β).
+ * The reverse sweep's history: row q = N - j, entry e = N - m, entry row c: W_c[m, j] (and, as a second
+ * sum when β is learned, ∂W_c[m, j]/∂β). W_c[N − e, N − q] = w_c[q − 1 − e] is Toeplitz in (q, e) again;
+ * a separate first column (j = 0) is row q = N.
  */
-export function reverseHistoryWeights({ value, betaDerivative }: WeightsAndDerivatives, steps: number, withBeta: boolean): HistoryWeights {
-  const entryRows = value.history.length;
-  const tables = withBeta ? [value.history, betaDerivative.history] : [value.history];
+export function reverseHistoryWeights(weights: WeightsAndDerivatives, steps: number, withBeta: boolean): HistoryWeights {
+  const tables = withBeta ? [weights.value.history, weights.betaDerivative().history] : [weights.value.history];
+  const entryRows = tables[0].length;
   const sums = tables.length;
   const n = steps;
+  const reversed = tables.map((channels) => reversedSequences(float32, channels.map((table) => table.sequence), n));
   return {
     sums,
     entryRows,
     block: (q0, q1, e0, e1) => {
       const cols = (e1 - e0) * entryRows;
-      const out = new Float32Array((q1 - q0) * sums * cols);
-      for (let q = q0; q < q1; q++) {
-        for (let r = 0; r < sums; r++) {
-          const base = ((q - q0) * sums + r) * cols;
-          for (let e = e0; e < e1; e++) {
-            const at = (n - e) * (n + 1) + (n - q);
-            for (let c = 0; c < entryRows; c++) out[base + (e - e0) * entryRows + c] = tables[r][c][at];
-          }
-        }
+      const out = toeplitzRows(new Float32Array((q1 - q0) * sums * cols), reversed, entryRows, n, q0, q1, e0, e1);
+      if (q0 <= n && n < q1) {
+        tables.forEach((channels, r) => channels.forEach(({ firstColumn }, c) => {
+          if (!firstColumn) return;
+          const base = ((n - q0) * sums + r) * cols;
+          for (let e = e0; e < Math.min(e1, n); e++) out[base + (e - e0) * entryRows + c] = firstColumn[n - e];
+        }));
       }
       return tf.tensor2d(out, [(q1 - q0) * sums, cols]);
     },

@@ -34,7 +34,7 @@ export const fHistory: StepRule = {
   // The corrections backwards from λ = μ_j: Λ += λ, λ ← (∂f/∂y)ᵀ(c λ) at zˢ; ρ_j = (λ, Λ), ∂L/∂y0 += λ + Λ.
   transposeAdvance(ctx, j, stateCotangent, stageInputs) {
     const c = ctx.weights.value.stage;
-    const dc = ctx.weights.betaDerivative.stage;
+    const dc = ctx.learnBeta ? ctx.weights.betaDerivative().stage : 0;
     let lambda = stateCotangent;
     let lambdaSum: Tensor | null = null;
     for (let s = ctx.correctorSteps - 1; s >= 0; s--) {

@@ -17,10 +17,9 @@ export const uHistory: StepRule = {
   // f_j enters only y_{j+1}: ν_j = s μ_{j+1}, ∂L/∂β += ∂s/∂β ⟨μ_{j+1}, f_j⟩. The entry u_j = y_j - y0
   // (j >= 1): μ_j += ξ_j, ∂L/∂y0 -= ξ_j, ∂L/∂β += ⟨ξ'_j, u_j⟩.
   transposeEntry(ctx, j, { state, stateCotangent, entryCotangent, entryBetaCotangent, nextStateCotangent }) {
-    const { value, betaDerivative } = ctx.weights;
-    const g = ctx.vjp(j * ctx.stepSize, state, tf.mul(nextStateCotangent, value.field), j, ctx.learnBeta);
+    const g = ctx.vjp(j * ctx.stepSize, state, tf.mul(nextStateCotangent, ctx.weights.value.field), j, ctx.learnBeta);
     let mu = tf.add(stateCotangent, g.y);
-    if (ctx.learnBeta) ctx.addToBeta(tf.mul(tf.sum(tf.mul(nextStateCotangent, g.value!)), betaDerivative.field));
+    if (ctx.learnBeta) ctx.addToBeta(tf.mul(tf.sum(tf.mul(nextStateCotangent, g.value!)), ctx.weights.betaDerivative().field));
     if (j >= 1) {
       mu = tf.add(mu, entryCotangent);
       ctx.addToY0(tf.neg(entryCotangent));

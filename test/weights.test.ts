@@ -1,0 +1,139 @@
+// The weights are stored in O(N) (Toeplitz generating sequences, docs/design.md §2), and the blocks the
+// histories read equal the dense tables of §2's formulas: forward, reverse, β-derivatives, memory windows.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { tf, gamma, METHODS, type Method } from "../src/index";
+import { forwardWeights, reverseHistoryWeights, schemeWeights } from "../src/solvers/weights";
+
+/** Bytes of every typed array reachable from `root` (own properties, recursively). */
+function storedBytes(root: unknown): number {
+  const seen = new Set<object>();
+  let bytes = 0;
+  const visit = (x: unknown) => {
+    if (x === null || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (ArrayBuffer.isView(x)) {
+      bytes += x.byteLength;
+      return;
+    }
+    Object.values(x).forEach(visit);
+  };
+  visit(root);
+  return bytes;
+}
+
+test("the stored weights of a long solve are O(N): N = 20000 keeps a few × N float64, not (N+1)²", () => {
+  const n = 20000;
+  for (const method of METHODS) {
+    const weights = schemeWeights(method, 0.6, n, 0.01, n);
+    // one sequence per history sum, and the corrector's separate first column of W1
+    const arrays = method === "corrector" ? 3 : 1;
+    assert.equal(storedBytes(weights), arrays * (n + 1) * 8, `${method}: value only (a constant β)`);
+    weights.betaDerivative();
+    assert.equal(storedBytes(weights), 2 * arrays * (n + 1) * 8, `${method}: with the β-derivatives`);
+    assert.ok(storedBytes(weights) <= 6 * (n + 1) * 8); // the dense tables were (N+1)² × 8 B = 3.2 GB each
+  }
+});
+
+// §2's dense tables W_r[k+1, j], straight from the formulas, in float64.
+function denseTables(method: Method, beta: number, n: number, h: number, memory: number): number[][][] {
+  const pow = (x: number, p: number) => (x === 0 ? 0 : Math.pow(x, p));
+  const table = (entry: (k: number, j: number) => number) =>
+    Array.from({ length: n + 1 }, (_, k1) => Array.from({ length: n + 1 }, (_, j) =>
+      (j < k1 && j >= k1 - memory ? entry(k1 - 1, j) : 0)));
+  const convolution = (omega: number[]) => table((k, j) => -omega[k - j + 1] / omega[0]);
+  const binomial = (p: number) => { // coefficients of (1 − ξ)^p
+    const g = [1];
+    for (let i = 1; i <= n + 1; i++) g.push((1 - (p + 1) / i) * g[i - 1]);
+    return g;
+  };
+  const predictor = table((k, j) => (Math.pow(h, beta) / gamma(beta + 1)) * (pow(k - j + 1, beta) - pow(k - j, beta)));
+  switch (method) {
+    case "predictor":
+      return [predictor];
+    case "corrector": {
+      const c = Math.pow(h, beta) / gamma(beta + 2);
+      return [predictor, table((k, j) => (j === 0
+        ? c * (pow(k, beta + 1) - (k - beta) * pow(k + 1, beta))
+        : c * (pow(k - j + 2, beta + 1) + pow(k - j, beta + 1) - 2 * pow(k - j + 1, beta + 1))))];
+    }
+    case "l1": {
+      const cm = (m: number) => (m === 0 ? 1 : pow(m + 1, 1 - beta) - pow(m, 1 - beta));
+      return [table((k, j) => cm(k - j) - cm(k - j + 1))];
+    }
+    case "gl":
+      return [convolution(binomial(beta))];
+    case "trapezoid": {
+      const g = binomial(beta);
+      const e = binomial(-beta).map((v, i) => v * (-1) ** i); // (1 + ξ)^(−β)
+      return [convolution(g.map((_, i) => Math.pow(2, beta) * g.slice(0, i + 1).reduce((s, gl, l) => s + gl * e[i - l], 0)))];
+    }
+  }
+}
+
+const close = (actual: ArrayLike<number>, expected: number[], tol: number, what: string) => {
+  assert.equal(actual.length, expected.length, what);
+  const scale = Math.max(1e-30, ...expected.map(Math.abs));
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * scale, `${what} [${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+};
+
+// blocks of assorted shapes, some reaching column 0 (the corrector's first column) and row N
+const blockRanges = (n: number) => [[0, n + 1, 0, n + 1], [1, 5, 0, 3], [4, 9, 2, 6], [n - 3, n + 1, 0, n], [n, n + 1, 1, n], [7, 8, 3, 7]];
+
+test("blocks built from the sequences equal the dense tables for every method, with and without a memory window", () => {
+  const n = 11;
+  const beta = 0.6;
+  const h = 0.05;
+  const delta = 1e-5;
+  for (const method of METHODS) {
+    for (const memory of [n, 4]) {
+      const what = `${method} memory ${memory}`;
+      const weights = schemeWeights(method, beta, n, h, memory);
+      const dense = denseTables(method, beta, n, h, memory);
+      const up = denseTables(method, beta + delta, n, h, memory);
+      const down = denseTables(method, beta - delta, n, h, memory);
+      const derivative = dense.map((W, r) => W.map((row, q) => row.map((_, e) => (up[r][q][e] - down[r][q][e]) / (2 * delta))));
+      const forward = forwardWeights(weights, n, null).history;
+      const reverse = reverseHistoryWeights(weights, n, true);
+      assert.equal(reverse.sums, 2);
+      assert.equal(reverse.entryRows, dense.length);
+      for (const [q0, q1, e0, e1] of blockRanges(n)) {
+        const fwd: number[] = [];
+        const revValue: number[] = [];
+        const revDerivative: number[] = [];
+        for (let q = q0; q < q1; q++) {
+          for (let r = 0; r < dense.length; r++) for (let e = e0; e < e1; e++) fwd.push(Math.fround(dense[r][q][e]));
+          // reverse row q = N − j, entry e = N − m, entry row c: W_c[m, j], then its β-derivative
+          for (let e = e0; e < e1; e++) dense.forEach((W) => revValue.push(Math.fround(W[n - e][n - q])));
+          for (let e = e0; e < e1; e++) derivative.forEach((W) => revDerivative.push(W[n - e][n - q]));
+        }
+        const fb = forward.block(q0, q1, e0, e1);
+        close(fb.dataSync(), fwd, 1e-6, `${what} forward ${[q0, q1, e0, e1]}`);
+        const rb = reverse.block(q0, q1, e0, e1).dataSync();
+        const width = (e1 - e0) * dense.length;
+        const rows = (sum: number) => Array.from({ length: q1 - q0 }, (_, i) => Array.from(rb.subarray((i * 2 + sum) * width, (i * 2 + sum + 1) * width))).flat();
+        close(rows(0), revValue, 1e-6, `${what} reverse ${[q0, q1, e0, e1]}`);
+        close(rows(1), revDerivative, 1e-5, `${what} reverse β-derivative ${[q0, q1, e0, e1]}`);
+        fb.dispose();
+      }
+      // under the tape with a learnable β, a block's β-gradient is Σ dy ⊙ (the derivative block)
+      const betaVariable = tf.variable(tf.scalar(beta));
+      for (const [q0, q1, e0, e1] of blockRanges(n)) {
+        const rows = (q1 - q0) * dense.length;
+        const dy = Array.from({ length: rows * (e1 - e0) }, (_, i) => Math.sin(i + 1));
+        const { value, grads } = tf.variableGrads(() => {
+          const block = forwardWeights(weights, n, betaVariable).history.block(q0, q1, e0, e1);
+          return tf.sum(tf.mul(block, tf.tensor2d(dy, [rows, e1 - e0])));
+        }, [betaVariable]);
+        let expected = 0;
+        let i = 0;
+        for (let q = q0; q < q1; q++) for (let r = 0; r < dense.length; r++) for (let e = e0; e < e1; e++) expected += dy[i++] * derivative[r][q][e];
+        close(grads[betaVariable.name].dataSync(), [expected], 1e-5, `${what} ∂/∂β of block ${[q0, q1, e0, e1]}`);
+        tf.dispose([value, grads[betaVariable.name]]);
+      }
+      betaVariable.dispose();
+    }
+  }
+});
