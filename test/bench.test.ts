@@ -122,7 +122,7 @@ test("bench: bad arguments name the argument, the value and what is allowed", as
 });
 
 test("bench: the long-horizon state (tanh(yW)) runs in both modes; a config limited to the adjoint refuses direct and may skip tf.profile", async () => {
-  const tiny: BenchConfig = { kind: "tanh", name: "H-tiny-test", rows: 4, hidden: 8, lr: 1e-3, solver: { beta: 0.6, tEnd: 0.3, stepSize: 0.01, method: "predictor" } };
+  const tiny: BenchConfig = { kind: "tanh", name: "H-tiny-test", rows: 4, dim: 8, hidden: 8, lr: 1e-3, solver: { beta: 0.6, tEnd: 0.3, stepSize: 0.01, method: "predictor" } };
   const [, a] = await both(tiny);
   assert.ok(a.gradRelDiff <= 1e-5, `the hand-written VJP of tanh(yW): adjoint vs direct ${a.gradRelDiff}`);
   const long: BenchConfig = { ...tiny, name: "H-tiny-adjoint-only", modes: ["adjoint"], profile: false, repeats: 1 };

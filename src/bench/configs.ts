@@ -17,7 +17,7 @@ const B3_STEPS = [10, 20, 40, 80, 160, 320] as const;
 // "long/tiny" protocol), and B2's field at h = 2/40 over growing T. Direct autodiff only where its tape fits;
 // no tf.profile past a few thousand steps (its kernel list overflows).
 const tanh = (n: number): TanhBenchConfig => ({
-  kind: "tanh", name: `H-tiny-N${n}`, rows: 4, hidden: 8, lr: 1e-3,
+  kind: "tanh", name: `H-tiny-N${n}`, rows: 4, dim: 8, hidden: 8, lr: 1e-3,
   solver: { beta: 0.6, tEnd: n * 0.01, stepSize: 0.01, method: "predictor" },
   ...(n > 1000 ? { modes: ["adjoint"] as const } : {}), ...(n > 2000 ? { profile: false, repeats: 1 } : { repeats: 3 }),
 });

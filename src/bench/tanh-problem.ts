@@ -8,8 +8,8 @@ import { instrument, MODE_SOLVE, type FieldTimers, type Problem } from "./proble
 import type { TanhBenchConfig } from "./types";
 
 export function tanhProblem(c: TanhBenchConfig, seed = 7): Problem {
-  const W = tf.variable(tf.randomNormal([c.hidden, c.hidden], 0, 0.3, "float32", seed), true, `bench-${c.name}-W-${Date.now()}-${Math.random()}`);
-  const y0 = tf.randomNormal([c.rows, c.hidden], 0, 1, "float32", seed + 10);
+  const W = tf.variable(tf.randomNormal([c.dim, c.dim], 0, 0.3, "float32", seed), true, `bench-${c.name}-W-${Date.now()}-${Math.random()}`);
+  const y0 = tf.randomNormal([c.rows, c.dim], 0, 1, "float32", seed + 10);
   // (∂f/∂y)ᵀc = (c ⊙ (1 − f²)) Wᵀ, (∂f/∂W)ᵀc = yᵀ (c ⊙ (1 − f²))
   const f: VectorField = (_t, y) => tf.tanh(tf.matMul(y as Tensor2D, W));
   f.vjp = (_t, y, cot, _params, needValue) => {

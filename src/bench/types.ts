@@ -47,8 +47,9 @@ export interface MlpBenchConfig extends BenchLimits {
 export interface TanhBenchConfig extends BenchLimits {
   kind: "tanh";
   name: string;
+  /** The state [rows, dim]; W is [dim, dim]; `hidden` (reported) is dim. */
   rows: number;
-  /** The state's width, also reported as `hidden`. */
+  dim: number;
   hidden: number;
   lr: number;
   solver: BenchSolverOptions;
