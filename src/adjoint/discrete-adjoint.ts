@@ -5,18 +5,17 @@
 //   ξ'_j = Σ_{m>j} Σ_r ∂W_r[m, j]/∂β ρ_m^r  (when β is learned: its share of ∂L/∂β is ⟨ξ'_j, h_j⟩)
 import { tf } from "../backend";
 import type { Tensor } from "@tensorflow/tfjs";
-import { History } from "../solvers/history";
+import { reverseHistory } from "../solvers/fast-history";
 import type { ReverseContext } from "../solvers/rules/step-rule";
-import { reverseHistoryWeights } from "../solvers/weights";
 import { Accumulator } from "./accumulator";
 import type { ReverseSweep } from "./reverse-sweep";
 import { assertParamsComplete, vjp } from "./vjp";
 
 export const discreteAdjoint: ReverseSweep = (inp) => {
   const { f, y0, plan, states, stageInputs, cotangents } = inp;
-  const { steps: n, stepSize: h, memory, rule, params } = plan;
+  const { steps: n, stepSize: h, rule, params } = plan;
   const learnBeta = plan.betaVariable !== null;
-  const history = new History(reverseHistoryWeights(plan.weights, n, learnBeta), n, memory, false);
+  const history = reverseHistory(plan, learnBeta);
   const dy0 = new Accumulator();
   const dbeta = new Accumulator();
   const dparams = params.map(() => new Accumulator());

@@ -41,11 +41,18 @@ const weightedSum: (W: Tensor2D, ...entries: Tensor2D[]) => Tensor2D = customOp<
   };
 });
 
+/** What the loop and the reverse sweep use of a history: push entries, ask for the sums S_q at q = count. */
+export interface HistorySums {
+  push(entry: Tensor2D): void;
+  query(): Tensor2D;
+  dispose(): void;
+}
+
 /**
  * Pending sums are kept in chunks of CHUNK rows (chunk c holds rows q in [c·CHUNK, (c+1)·CHUNK), R = weights.sums rows each).
  * A chunk is freed once its rows have been asked for, so the pending sums never exceed the rows still to come.
  */
-export class History {
+export class History implements HistorySums {
   count = 0;
   private current: Tensor2D[] = [];
   private currentStart = 0;

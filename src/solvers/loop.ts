@@ -5,11 +5,10 @@ import { tf } from "../backend";
 import type { Tensor } from "@tensorflow/tfjs";
 import { tapeIsOn } from "../tfjs-internals";
 import { assertFinite, callField } from "./field";
-import { History } from "./history";
+import { forwardHistory } from "./fast-history";
 import type { Plan } from "./plan";
 import type { ForwardContext } from "./rules/step-rule";
 import type { VectorField } from "./types";
-import { forwardWeights } from "./weights";
 
 export interface Trajectory {
   /** y(tEnd), or the states at plan.outputIndices stacked on axis 0. */
@@ -23,14 +22,13 @@ export interface Trajectory {
 }
 
 export function solve(f: VectorField, y0: Tensor, plan: Plan, record: boolean): Trajectory {
-  const { steps, stepSize, memory, rule } = plan;
+  const { steps, stepSize, rule } = plan;
   const taped = tapeIsOn();
-  const weights = forwardWeights(plan.weights, steps, taped ? plan.betaVariable : null);
+  const { weights, history } = forwardHistory(plan, taped ? plan.betaVariable : null, taped);
   const sums = weights.history.sums;
   const ctx: ForwardContext = {
     y0, field: (t, y, step) => callField(f, t, y, step), stepSize, correctorSteps: plan.correctorSteps, weights,
   };
-  const history = new History(weights.history, steps, memory, taped);
   const wanted = new Set(plan.outputIndices ?? [steps]);
   const kept = new Map<number, Tensor>();
   if (wanted.has(0)) kept.set(0, y0);

@@ -6,6 +6,7 @@ import { GRADIENTS, type Gradient, type SolverOptions } from "./options";
 import { STEP_RULES } from "./rules";
 import type { StepRule } from "./rules/step-rule";
 import { schemeWeights, type WeightsAndDerivatives } from "./weights";
+import { checkTolerance, exponentialFit, LOCAL, type ExponentialFit } from "./exponential-fit";
 import { METHODS, type Method } from "./types";
 
 export interface Plan {
@@ -23,6 +24,9 @@ export interface Plan {
   /** Grid indices returned, in order; null = only y(tEnd), unstacked. */
   outputIndices: number[] | null;
   weights: WeightsAndDerivatives;
+  /** history 'fast': the exponential fit of the far lags, and the weights truncated to its local window. */
+  fit: ExponentialFit | null;
+  localWeights: WeightsAndDerivatives | null;
   rule: StepRule;
   gradient: Gradient;
   /** The tensors that get gradients from an adjoint ([] with 'direct'). */
@@ -55,6 +59,8 @@ function readParams(params: unknown, gradient: Gradient): Tensor[] {
   });
   return params as Tensor[];
 }
+
+const FAST_METHODS: Method[] = ["predictor", "l1", "gl"];
 
 export function makePlan(opts: SolverOptions, y0: Tensor): Plan {
   if (opts === null || typeof opts !== "object") fail("options", opts, "an object { beta, tEnd, stepSize, ... }");
@@ -101,8 +107,28 @@ export function makePlan(opts: SolverOptions, y0: Tensor): Plan {
     if (!Number.isFinite(y0Data[i])) fail(`y0[${i}] (flat index)`, y0Data[i], "finite numbers (no NaN or Infinity)");
   }
   const window = Math.min(memory, steps);
+  const history = opts.history ?? "exact";
+  if (history !== "exact" && history !== "fast") fail("history", history, "'exact' or 'fast'");
+  if (history === "exact" && opts.tolerance !== undefined) fail("tolerance", opts.tolerance, "only with history 'fast'");
+  let fit: ExponentialFit | null = null;
+  let localWeights: WeightsAndDerivatives | null = null;
+  if (history === "fast") {
+    const tolerance = opts.tolerance ?? 1e-6;
+    checkTolerance(tolerance);
+    if (!FAST_METHODS.includes(method)) {
+      fail("method", method, `history 'fast' supports the methods ${FAST_METHODS.join(", ")} (not yet corrector or trapezoid)`);
+    }
+    if (window < steps && window > LOCAL) {
+      throw new Error(`history 'fast' with memory = ${memory} is not supported yet: memory must be at least the steps ` +
+        `(${steps}) or at most ${LOCAL} (the fast history's exact window); or use history 'exact'`);
+    }
+    if (window > LOCAL + 1) {
+      fit = exponentialFit(method, beta, steps, stepSize, tolerance);
+      localWeights = schemeWeights(method, beta, steps, stepSize, LOCAL);
+    }
+  }
   return {
     method, beta, betaVariable: variable, steps, stepSize, tEnd, memory: window, correctorSteps, outputIndices,
-    weights: schemeWeights(method, beta, steps, stepSize, window), rule: STEP_RULES[method], gradient, params,
+    weights: schemeWeights(method, beta, steps, stepSize, window), fit, localWeights, rule: STEP_RULES[method], gradient, params,
   };
 }

@@ -38,6 +38,13 @@ export interface FdeOptions {
   times?: number[];
   /** 'corrector' only: number of corrections per step (default 1). */
   correctorSteps?: number;
+  /**
+   * 'exact' (default): every history sum in full; 'fast': the last 32 lags exact and the older ones by a
+   * sum of exponentials (O(K) per step; methods predictor, l1, gl).
+   */
+  history?: "exact" | "fast";
+  /** history 'fast' only: the largest relative error of the kernel approximation (default 1e-6, at least 1e-7). */
+  tolerance?: number;
 }
 
 /** The options of fdeintAdjoint: fdeint's, the tensors that need gradients, and which adjoint. */

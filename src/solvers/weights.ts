@@ -147,7 +147,7 @@ function betaGradient(dy: Tensor, derivs: Float64Array): Scalar {
 }
 
 /** A float32 tensor of `values` whose gradient with respect to β is Σ dy ⊙ derivs() (derivs built on demand). */
-function betaDependent<T extends Tensor>(beta: Variable, value: () => T, derivs: () => Float64Array): T {
+export function betaDependent<T extends Tensor>(beta: Variable, value: () => T, derivs: () => Float64Array): T {
   return customOp<T>(() => ({ value: value(), gradFunc: (dy: T) => [betaGradient(dy, derivs())] }))(beta);
 }
 

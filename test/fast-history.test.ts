@@ -1,0 +1,95 @@
+// The fast history (docs/design.md §2): exact lags m < 32 and a sum of exponentials for the older ones;
+// against the exact history and Mittag-Leffler, the fit alone, its exact discrete adjoint, option errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { tf, fdeint, fdeintAdjoint, solveFde, mittagLeffler, type Method } from "../src/index";
+import { exponentialFit, relativeError } from "../src/solvers/exponential-fit";
+import { SCHEME_WEIGHTS } from "../src/solvers/schemes";
+
+const FAST: Method[] = ["predictor", "l1", "gl"];
+const decay = (_t: number, y: tf.Tensor) => tf.neg(y);
+
+function endValue(method: Method, beta: number, n: number, history: "exact" | "fast"): number {
+  return tf.tidy(() => fdeint(decay, tf.ones([1]), { beta, tEnd: 1, stepSize: 1 / n, method, history }).dataSync()[0]);
+}
+
+test("fast against exact and Mittag-Leffler on D^β y = −y, N = 2000 (and 5000)", () => {
+  const cases: [Method, number, number][] = [];
+  for (const method of FAST) for (const beta of [0.3, 0.5, 0.7, 0.9]) cases.push([method, beta, 2000]);
+  cases.push(["predictor", 0.6, 5000]);
+  for (const [method, beta, n] of cases) {
+    const exact = endValue(method, beta, n, "exact");
+    const fast = endValue(method, beta, n, "fast");
+    assert.ok(Math.abs(fast - exact) / Math.abs(exact) <= Math.max(10 * 1e-6, 2e-5), `${method} β ${beta} N ${n}: ${fast} vs ${exact}`);
+    const truth = mittagLeffler(-1, beta);
+    const eExact = Math.abs(exact - truth);
+    const eFast = Math.abs(fast - truth);
+    assert.ok(Math.abs(eFast - eExact) <= 0.1 * eExact, `${method} β ${beta}: error ${eFast} vs exact's ${eExact}`);
+  }
+});
+
+test("the exponential fit alone is within tolerance over the far range; an impossible tolerance throws", () => {
+  for (const [method, beta, n] of [["predictor", 0.3, 4000], ["l1", 0.7, 2000], ["gl", 0.5, 10000]] as [Method, number, number][]) {
+    const fit = exponentialFit(method, beta, n, 0.01, 1e-6);
+    const w = SCHEME_WEIGHTS[method](beta, n, 0.01).history[0].sequence;
+    assert.ok(relativeError(w, fit.value[0], fit.decay, fit.local, n) <= 1e-6, `${method} β ${beta} N ${n}`);
+    assert.ok(fit.decay.length <= 40, `K = ${fit.decay.length}`);
+  }
+  assert.throws(() => exponentialFit("predictor", 0.5, 2000, 0.01, 1e-9), /tolerance/);
+  assert.throws(() => fdeint(decay, tf.ones([1]), { beta: 0.5, tEnd: 1, stepSize: 0.01, history: "fast", tolerance: 1e-9 }), /tolerance/);
+});
+
+test("the fast adjoint equals direct autodiff through the fast forward (y0, params, β), no leak", () => {
+  for (const method of FAST) {
+    const W = tf.variable(tf.randomNormal([8, 8], 0, 0.5, "float32", 3));
+    const beta = tf.variable(tf.scalar(0.6));
+    const y0 = tf.randomNormal([4, 8], 0, 1, "float32", 4);
+    const f = (_t: number, y: tf.Tensor) => tf.tanh(tf.matMul(y as tf.Tensor2D, W));
+    const opts = { beta, tEnd: 1, stepSize: 1 / 200, method, history: "fast" as const };
+    const loss = (y: tf.Tensor) => tf.sum(tf.square(y));
+    const grads = (solve: (y: tf.Tensor) => tf.Tensor) => tf.tidy(() => {
+      const g = tf.grads((y, w, b) => loss(solve(y)))([y0, W, beta]);
+      return g.map((t) => Array.from(t.dataSync()));
+    });
+    const before = tf.memory().numTensors;
+    const direct = tf.tidy(() => {
+      const { grads: g, value } = tf.variableGrads(() => loss(fdeint(f, y0, opts)) as tf.Scalar, [W, beta]);
+      const dy0 = tf.grad((y) => loss(fdeint(f, y, opts)))(y0);
+      value.dispose();
+      return [dy0, g[W.name], g[beta.name]].map((t) => Array.from(t.dataSync()));
+    });
+    const adjoint = tf.tidy(() => {
+      const { grads: g, value } = tf.variableGrads(() => loss(fdeintAdjoint(f, y0, { ...opts, params: [W] })) as tf.Scalar, [W, beta]);
+      const dy0 = tf.grad((y) => loss(fdeintAdjoint(f, y, { ...opts, params: [W] })))(y0);
+      value.dispose();
+      return [dy0, g[W.name], g[beta.name]].map((t) => Array.from(t.dataSync()));
+    });
+    assert.equal(tf.memory().numTensors, before, `${method}: tensors leaked`);
+    ["y0", "W", "beta"].forEach((name, i) => {
+      const a = adjoint[i], d = direct[i];
+      const diff = Math.hypot(...a.map((v, k) => v - d[k])) / Math.hypot(...d);
+      assert.ok(diff <= 1e-4, `${method} ${name}: relative error ${diff}`);
+    });
+    void grads;
+    W.dispose();
+    beta.dispose();
+    y0.dispose();
+  }
+});
+
+test("fast history option errors", () => {
+  const y0 = tf.ones([1]);
+  const base = { beta: 0.5, tEnd: 1, stepSize: 0.01 };
+  assert.throws(() => fdeint(decay, y0, { ...base, history: "fats" as "fast" }), /history.*'exact' or 'fast'/);
+  assert.throws(() => fdeint(decay, y0, { ...base, tolerence: 1e-6 } as never), /did you mean "tolerance"/);
+  assert.throws(() => fdeint(decay, y0, { ...base, tolerance: 1e-6 }), /tolerance.*only with history 'fast'/);
+  assert.throws(() => fdeint(decay, y0, { ...base, history: "fast", method: "corrector" }), /predictor, l1, gl/);
+  assert.throws(() => fdeint(decay, y0, { ...base, history: "fast", method: "trapezoid" }), /predictor, l1, gl/);
+  assert.throws(() => fdeint(decay, y0, { ...base, history: "fast", memory: 50 }), /memory.*history 'fast'|history 'fast'.*memory/);
+  assert.throws(() => solveFde(decay, y0, { ...base, history: "fast", tolerance: 0 }), /tolerance/);
+  // memory within the exact window: fast is the exact history
+  const a = tf.tidy(() => fdeint(decay, y0, { ...base, history: "fast", memory: 20 }).dataSync()[0]);
+  const b = tf.tidy(() => fdeint(decay, y0, { ...base, memory: 20 }).dataSync()[0]);
+  assert.equal(a, b);
+  y0.dispose();
+});
