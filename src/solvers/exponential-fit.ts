@@ -5,6 +5,7 @@
 // over every lag of the far range is checked, and nodes are added (up to a cap) until it is within
 // `tolerance`. Nodes depend on N and L only, so a coefficient's β-derivative is a central difference of
 // the fit itself (δ = 1e-6, as the exact weights), refitted at β ± δ on the nodes active at β.
+import { boundedCache } from "../util/bounded-cache";
 import { SCHEME_WEIGHTS, type SchemeWeights } from "./schemes";
 import type { Method } from "./types";
 
@@ -244,16 +245,9 @@ function build(method: Method, beta: number, n: number, h: number, tolerance: nu
     `use a larger tolerance or history 'exact'`);
 }
 
-const cache = new Map<string, ExponentialFit>();
-const CACHE_SIZE = 24;
+const cache = boundedCache<ExponentialFit>(24);
 
 /** The fit per (method, β, h, N, tolerance), built once in float64 and cached. */
 export function exponentialFit(method: Method, beta: number, n: number, h: number, tolerance: number): ExponentialFit {
-  const key = `${method}|${beta}|${n}|${h}|${tolerance}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const fit = build(method, beta, n, h, tolerance);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(key, fit);
-  return fit;
+  return cache(`${method}|${beta}|${n}|${h}|${tolerance}`, () => build(method, beta, n, h, tolerance));
 }

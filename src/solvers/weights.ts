@@ -5,6 +5,7 @@
 import { tf } from "../backend";
 import type { Scalar, Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { customOp } from "../tfjs-internals";
+import { boundedCache } from "../util/bounded-cache";
 import type { HistoryWeights } from "./history";
 import { SCHEME_WEIGHTS, type SchemeWeights, type ToeplitzWeights } from "./schemes";
 import type { Method } from "./types";
@@ -57,17 +58,11 @@ export class WeightsAndDerivatives {
   }
 }
 
-const cache = new Map<string, WeightsAndDerivatives>();
-const CACHE_SIZE = 24;
+const cache = boundedCache<WeightsAndDerivatives>(24);
 
 export function schemeWeights(method: Method, beta: number, steps: number, stepSize: number, memory: number): WeightsAndDerivatives {
-  const key = `${method}|${beta}|${steps}|${stepSize}|${memory}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const weights = new WeightsAndDerivatives(SCHEME_WEIGHTS[method], beta, steps, stepSize, memory);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(key, weights);
-  return weights;
+  return cache(`${method}|${beta}|${steps}|${stepSize}|${memory}`,
+    () => new WeightsAndDerivatives(SCHEME_WEIGHTS[method], beta, steps, stepSize, memory));
 }
 
 type Floats = Float32Array | Float64Array;
