@@ -31,7 +31,7 @@ test("fdeint: a misspelt option name is an error naming it and the nearest known
   ];
   for (const [wrong, right] of cases) {
     assert.throws(() => fdeint(f, y0, { ...base, [wrong]: 1 } as never),
-      new RegExp(`^Error: fdeint: unknown option "${wrong}"; did you mean "${right}"\\? \\(known: beta, tEnd, stepSize, method, memory, times, correctorSteps, history, tolerance\\)$`));
+      new RegExp(`^Error: fdeint: unknown option "${wrong}"; did you mean "${right}"\\? \\(known: beta, tEnd, stepSize, method, memory, times, correctorSteps, history, tolerance, checkpoints\\)$`));
   }
   y0.dispose();
 });
@@ -93,7 +93,7 @@ test("option values outside their sets name the allowed values", () => {
 
 test("GRADIENTS and SOLVER_OPTION_NAMES list the strategies and every option", () => {
   assert.deepEqual([...GRADIENTS], ["direct", "adjoint", "continuous-adjoint"]);
-  assert.deepEqual([...SOLVER_OPTION_NAMES], ["beta", "tEnd", "stepSize", "method", "memory", "times", "correctorSteps", "history", "tolerance", "gradient", "params"]);
+  assert.deepEqual([...SOLVER_OPTION_NAMES], ["beta", "tEnd", "stepSize", "method", "memory", "times", "correctorSteps", "history", "tolerance", "checkpoints", "gradient", "params"]);
 });
 
 function mlpField(seed: number) {

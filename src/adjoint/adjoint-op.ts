@@ -6,6 +6,7 @@ import { customOp, forwardScopeTensors, tapeIsOn } from "../tfjs-internals";
 import { solve } from "../solvers/loop";
 import type { Plan } from "../solvers/plan";
 import type { VectorField } from "../solvers/types";
+import { checkpointedStates, keptStates } from "./recorded-states";
 import type { ReverseSweep } from "./reverse-sweep";
 
 /** Splits the output cotangent into ∂L/∂y_k per grid index (indices repeated in `times` add up). */
@@ -35,19 +36,21 @@ export function solveByAdjoint(f: VectorField, y0: Tensor, plan: Plan, sweep: Re
   return customOp((_inputs, save) => {
     const traj = solve(f, y0, plan, record);
     if (record) {
-      const kept = [...traj.states, ...traj.stageInputs.flat(), traj.final];
+      const kept = [...traj.states, ...traj.stageInputs.flat(), ...traj.checkpoints.map((c) => c.state), traj.final];
       save(kept);
       tf.dispose(kept.filter((t) => t !== y0 && t !== traj.output));
     }
     return {
       value: traj.output,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const states = saved.slice(0, n);
-        const stageInputs = Array.from({ length: n }, (_, k) => saved.slice(n + k * S, n + (k + 1) * S));
+        const recorded = plan.checkpoints
+          ? checkpointedStates(f, y0, plan, traj.checkpoints.map((c, i) => ({ ...c, state: saved[i] })))
+          : keptStates(saved.slice(0, n), Array.from({ length: n }, (_, k) => saved.slice(n + k * S, n + (k + 1) * S)));
         try {
-          const g = sweep({ f, y0, plan, states, stageInputs, final: saved[saved.length - 1], cotangents: cotangentsOf(dy, plan) });
+          const g = sweep({ f, y0, plan, recorded, final: saved[saved.length - 1], cotangents: cotangentsOf(dy, plan) });
           return [g.y0, ...g.params, ...(beta ? [g.beta!] : [])];
         } finally {
+          recorded.dispose();
           tf.dispose(adopted);
         }
       },

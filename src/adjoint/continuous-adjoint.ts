@@ -13,9 +13,9 @@ import type { ReverseSweep } from "./reverse-sweep";
 import { vjp } from "./vjp";
 
 export const continuousAdjoint: ReverseSweep = (inp) => {
-  const { f, y0, plan, states, cotangents, final } = inp;
+  const { f, y0, plan, recorded, cotangents, final } = inp;
   const { steps: n, stepSize: h, params } = plan;
-  const stateAt = (k: number) => (k < n ? states[k] : final);
+  const stateAt = (k: number) => (k < n ? recorded.state(k) : final);
   const marks = [...new Set([n, 0, ...cotangents.keys()])].sort((a, b) => b - a);
   const dparams = params.map(() => new Accumulator());
   let lambda = tf.keep(cotangents.get(n)?.clone() ?? tf.zerosLike(y0));
@@ -36,7 +36,7 @@ export const continuousAdjoint: ReverseSweep = (inp) => {
         const lambdas = tf.unstack(solve(field, lambda, sub, false).output);
         for (let i = 0; i < len; i++) {
           const k = a - i;
-          vjp(f, k * h, stateAt(k), lambdas[i], params, k).params.forEach((p, m) => dparams[m].add(p ? tf.mul(p, h) : null));
+          vjp(f, k * h, stateAt(k), lambdas[i], params, k).params.forEach((p, m) => dparams[m].add(p, h));
         }
         const end = lambdas[len];
         const jump = cotangents.get(a - len);

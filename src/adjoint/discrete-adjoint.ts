@@ -12,12 +12,12 @@ import type { ReverseSweep } from "./reverse-sweep";
 import { assertParamsComplete, vjp } from "./vjp";
 
 export const discreteAdjoint: ReverseSweep = (inp) => {
-  const { f, y0, plan, states, stageInputs, cotangents } = inp;
+  const { f, y0, plan, recorded, cotangents } = inp;
   const { steps: n, stepSize: h, rule, params } = plan;
   const learnBeta = plan.betaVariable !== null;
   const history = reverseHistory(plan, learnBeta);
   const dy0 = new Accumulator();
-  const dbeta = new Accumulator();
+  let dbeta = 0;
   const dparams = params.map(() => new Accumulator());
   const ctx: ReverseContext = {
     y0, stepSize: h, correctorSteps: plan.correctorSteps, weights: plan.weights, learnBeta,
@@ -26,31 +26,35 @@ export const discreteAdjoint: ReverseSweep = (inp) => {
       g.params.forEach((p, i) => dparams[i].add(p));
       return g;
     },
-    addToY0: (g) => dy0.add(g),
-    addToBeta: (g) => dbeta.add(g),
+    addToY0: (g, scale) => dy0.add(g, scale),
+    addToBeta: (a, b, scale = 1) => {
+      const [x, y] = [a.dataSync(), b.dataSync()];
+      let dot = 0;
+      for (let i = 0; i < x.length; i++) dot += x[i] * y[i];
+      dbeta += scale * dot;
+    },
   };
   let muNext: Tensor | null = null;
   try {
-    tf.tidy(() => assertParamsComplete(f, (n - 1) * h, states[n - 1], tf.onesLike(y0), params, [y0, ...(plan.betaVariable ? [plan.betaVariable] : [])]));
+    tf.tidy(() => assertParamsComplete(f, (n - 1) * h, recorded.state(n - 1), tf.onesLike(y0), params, [y0, ...(plan.betaVariable ? [plan.betaVariable] : [])]));
     for (let j = n; j >= 0; j--) {
       const mu = tf.tidy(() => {
         const cot = cotangents.get(j);
-        let mu: Tensor = cot ? tf.clone(cot) : tf.zerosLike(y0);
-        if (j < n) {
-          const query = history.query();
-          const [xi, xiBeta] = (learnBeta ? tf.split(query, 2, 0) : [query]).map((x) => tf.reshape(x, y0.shape));
+        let mu: Tensor | null = cot ? tf.clone(cot) : null;
+        if (j === n) mu ??= tf.zerosLike(y0);
+        else {
+          const [xi, xiBeta] = history.sums(y0.shape);
           mu = rule.transposeEntry(ctx, j, {
-            state: states[j], stateCotangent: mu, entryCotangent: xi, entryBetaCotangent: xiBeta ?? null, nextStateCotangent: muNext!,
+            state: recorded.state(j), stateCotangent: mu, entryCotangent: xi, entryBetaCotangent: xiBeta ?? null, nextStateCotangent: muNext!,
           });
-          states[j].dispose(); // the saved copy is no longer needed: the sweep only moves down
+          recorded.release(j);
         }
         if (j === 0) {
-          dy0.add(mu);
-          return mu;
+          dy0.add(mu!);
+          return mu!;
         }
-        history.push(rule.transposeAdvance(ctx, j, mu, stageInputs[j - 1]));
-        tf.dispose(stageInputs[j - 1]);
-        return mu;
+        history.push(rule.transposeAdvance(ctx, j, mu!, recorded.stageInputs(j - 1)));
+        return mu!;
       });
       muNext?.dispose();
       muNext = tf.keep(mu);
@@ -58,11 +62,11 @@ export const discreteAdjoint: ReverseSweep = (inp) => {
     return {
       y0: dy0.take(() => tf.zerosLike(y0)),
       params: dparams.map((a, i) => a.take(() => tf.zerosLike(params[i]))),
-      beta: learnBeta ? dbeta.take(() => tf.scalar(0)) : null,
+      beta: learnBeta ? tf.scalar(dbeta) : null,
     };
   } finally {
     history.dispose();
     muNext?.dispose();
-    [dy0, dbeta, ...dparams].forEach((a) => a.dispose());
+    [dy0, ...dparams].forEach((a) => a.dispose());
   }
 };

@@ -1,13 +1,15 @@
-// The fast history (docs/design.md §2): lags m < L summed exactly by a History with memory L, lags m ≥ L
-// by K exponential states per entry row, H_k ← r_k H_k + (the entry that just left the window, as H_k + (e − μ_k H_k), Kahan-compensated), read as
-// S_far = Σ_k c_k H_k — O(K) per step. The same class serves the forward loop and the reverse sweep (the
-// transpose of a Toeplitz sum is Toeplitz with the same sequence), so the adjoint of the fast scheme is
-// exact. Also the one place a solve's History is chosen (exact or fast).
+// The fast history under the tape (docs/design.md §2): lags m < L summed exactly by a History with memory L,
+// lags m ≥ L by K exponential states, H_k ← r_k H_k + (the entry that just left the window, as
+// H_k + (e − μ_k H_k), Kahan-compensated), read as S_far = Σ_k c_k H_k — O(K) per step, in tfjs ops that
+// autodiff differentiates. Off the tape the same scheme runs in float64 on the host (host-history.ts).
+// Also the one place a solve's History is chosen (exact, fast taped, fast on the host).
 import { tf } from "../backend";
-import type { Tensor2D, Variable } from "@tensorflow/tfjs";
-import type { ExponentialFit } from "./exponential-fit";
-import { History, type HistorySums } from "./history";
+import type { Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
+import { tailOf, type ExponentialFit } from "./exponential-fit";
+import { entryMatrix, History, splitSums, type HistorySums } from "./history";
+import { HostFastHistory, type FastLayout } from "./host-history";
 import type { Plan } from "./plan";
+import type { ToeplitzWeights } from "./schemes";
 import { betaDependent, forwardWeights, reverseHistoryWeights, type ForwardWeights } from "./weights";
 
 export class FastHistory implements HistorySums {
@@ -18,18 +20,21 @@ export class FastHistory implements HistorySums {
   private compensation: Tensor2D | null = null;
   private coefficientMatrix: Tensor2D | null = null;
   private advanced = 0;
+  private first: Tensor2D | null = null;
 
   /**
-   * `coefficients()`: [sums, K·entryRows], rows r, columns (k, c): c_k of sum r over entry row c (built
-   * once, on first use, so that under the tape it carries ∂/∂β).
+   * `coefficients()`: [sums, K], c_k of sum r (built once, on first use, so that under the tape it carries
+   * ∂/∂β); `firstColumn(q)`: [sums, 1], the corrections d[q] of entry 0 for q > L (the corrector's W1).
    */
   constructor(private readonly local: History, private readonly fit: ExponentialFit,
-    private readonly coefficients: () => Tensor2D) {}
+    private readonly coefficients: () => Tensor2D, private readonly firstColumn: ((q: number) => Tensor2D) | null) {}
 
-  push(entry: Tensor2D): void {
+  push(rows: Tensor[]): void {
+    const entry = entryMatrix(rows);
+    if (this.count === 0 && this.firstColumn) this.first = tf.keep(tf.clone(entry));
     this.count++;
     this.window.push(tf.keep(tf.clone(entry)));
-    this.local.push(entry);
+    this.local.pushEntry(entry);
   }
 
   /**
@@ -64,33 +69,88 @@ export class FastHistory implements HistorySums {
     }
   }
 
-  query(): Tensor2D {
+  sums(shape: number[]): Tensor[] {
+    return splitSums(this.query(), shape);
+  }
+
+  private query(): Tensor2D {
     this.advance();
     const near = this.local.query();
     if (!this.state) return near;
     this.coefficientMatrix ??= tf.keep(this.coefficients());
-    return tf.add(near, tf.matMul(this.coefficientMatrix, this.state)) as Tensor2D;
+    const far = tf.add(near, tf.matMul(this.coefficientMatrix, this.state)) as Tensor2D;
+    // inside the window the local History weighs entry 0 by its first column itself
+    return this.first ? tf.add(far, tf.mul(this.firstColumn!(this.count), this.first)) as Tensor2D : far;
   }
 
   dispose(): void {
     this.local.dispose();
-    tf.dispose([...this.window, ...[this.state, this.mu, this.compensation, this.coefficientMatrix].filter((t) => t !== null) as Tensor2D[]]);
+    tf.dispose([...this.window, ...[this.state, this.mu, this.compensation, this.coefficientMatrix, this.first].filter((t) => t !== null) as Tensor2D[]]);
     this.window = [];
-    this.state = this.mu = this.compensation = this.coefficientMatrix = null;
+    this.state = this.mu = this.compensation = this.coefficientMatrix = this.first = null;
   }
 }
 
-/** [R, K·C] from per-(r, c) coefficient arrays. */
-function coefficientData(rows: Float64Array[][], K: number): Float64Array {
-  const C = rows[0].length;
-  const out = new Float64Array(rows.length * K * C);
-  rows.forEach((channels, r) => channels.forEach((c, ch) => {
-    for (let k = 0; k < K; k++) out[(r * K + k) * C + ch] = c[k];
-  }));
+/** [R, K] from per-sum coefficient arrays (one entry row). */
+function coefficientData(rows: Float64Array[], K: number): Float64Array {
+  const out = new Float64Array(rows.length * K);
+  rows.forEach((c, r) => out.set(c.subarray(0, K), r * K));
   return out;
 }
 
-/** The forward loop's weights and history: exact, or (plan.fit) fast. */
+/**
+ * d[q] = W[q, 0] − (the weight the fast Toeplitz part gives entry 0 at row q: w[q − 1] inside the window,
+ * the fit's tail beyond), q = 0..N; null for a table without a separate first column.
+ */
+function firstColumnCorrection(table: ToeplitzWeights, coefficients: Float64Array, fit: ExponentialFit, n: number): Float64Array | null {
+  if (!table.firstColumn) return null;
+  const tail = tailOf(coefficients, fit.decay, fit.local, n);
+  const d = new Float64Array(n + 1);
+  for (let q = 1; q <= n; q++) d[q] = table.firstColumn[q] - (q - 1 < fit.local ? table.sequence[q - 1] : tail[q - 1]);
+  return d;
+}
+
+/** Forward channels [r][0] of the fast history: the tables of `weights`, the fit's coefficients `coefficients`. */
+function forwardLayout(plan: Plan, fit: ExponentialFit): FastLayout {
+  const tables = plan.weights.value.history;
+  return {
+    local: fit.local, decay: fit.decay, direction: "forward", lastRow: plan.steps,
+    channels: tables.map((t, r) => [{ sequence: t.sequence, coefficients: fit.value[r], firstColumn: firstColumnCorrection(t, fit.value[r], fit, plan.steps) }]),
+  };
+}
+
+/** Reverse channels [r][c]: sum r = the values (and, with a learned β, their β-derivatives) of forward table c. */
+function reverseLayout(plan: Plan, fit: ExponentialFit, learnBeta: boolean): FastLayout {
+  const sets: [ToeplitzWeights[], Float64Array[]][] = [[plan.weights.value.history, fit.value]];
+  if (learnBeta) sets.push([plan.weights.betaDerivative().history, fit.derivative()]);
+  return {
+    local: fit.local, decay: fit.decay, direction: "reverse", lastRow: plan.steps,
+    channels: sets.map(([tables, coefficients]) => tables.map((t, c) => ({
+      sequence: t.sequence, coefficients: coefficients[c], firstColumn: firstColumnCorrection(t, coefficients[c], fit, plan.steps),
+    }))),
+  };
+}
+
+/** The first-column corrections at row q as a [sums, 1] tensor (carrying ∂/∂β under the tape), or null. */
+function taperedFirstColumn(plan: Plan, fit: ExponentialFit, learnedBeta: Variable | null): ((q: number) => Tensor2D) | null {
+  const tables = plan.weights.value.history;
+  if (!tables.some((t) => t.firstColumn)) return null;
+  const n = plan.steps;
+  const value = tables.map((t, r) => firstColumnCorrection(t, fit.value[r], fit, n) ?? new Float64Array(n + 1));
+  let derivative: Float64Array[] | null = null;
+  const column = (set: Float64Array[], q: number) => Float64Array.from(set, (d) => d[q]);
+  return (q) => {
+    const make = () => tf.tensor2d(Float32Array.from(column(value, q)), [tables.length, 1]);
+    if (!learnedBeta) return make();
+    return betaDependent(learnedBeta, make, () => column(derivative ??= plan.weights.betaDerivative().history.map((t, r) =>
+      firstColumnCorrection(t, fit.derivative()[r], fit, n) ?? new Float64Array(n + 1)), q));
+  };
+}
+
+/**
+ * The forward loop's weights and history: exact; or (plan.fit) fast, taped (tfjs ops, differentiable by
+ * autodiff) or untaped (float64 on the host).
+ */
 export function forwardHistory(plan: Plan, learnedBeta: Variable | null, taped: boolean): { weights: ForwardWeights; history: HistorySums } {
   const { fit, steps } = plan;
   if (!fit) {
@@ -98,22 +158,18 @@ export function forwardHistory(plan: Plan, learnedBeta: Variable | null, taped: 
     return { weights, history: new History(weights.history, steps, plan.memory, taped) };
   }
   const weights = forwardWeights(plan.localWeights!, steps, learnedBeta);
+  if (!taped) return { weights, history: new HostFastHistory(forwardLayout(plan, fit)) };
   const K = fit.decay.length;
   const R = fit.value.length;
-  const value = () => tf.tensor2d(Float32Array.from(coefficientData(fit.value.map((c) => [c]), K)), [R, K]);
-  const coefficients = learnedBeta
-    ? () => betaDependent(learnedBeta, value, () => coefficientData(fit.derivative().map((c) => [c]), K))
-    : value;
-  return { weights, history: new FastHistory(new History(weights.history, steps, fit.local, taped), fit, coefficients) };
+  const value = () => tf.tensor2d(Float32Array.from(coefficientData(fit.value, K)), [R, K]);
+  const coefficients = learnedBeta ? () => betaDependent(learnedBeta, value, () => coefficientData(fit.derivative(), K)) : value;
+  const local = new History(weights.history, steps, fit.local, taped);
+  return { weights, history: new FastHistory(local, fit, coefficients, taperedFirstColumn(plan, fit, learnedBeta)) };
 }
 
-/** The reverse sweep's history (entries ρ_m, sums ξ_j and, with a learned β, ξ'_j): exact, or fast. */
+/** The reverse sweep's history (entries ρ_m, sums ξ_j and, with a learned β, ξ'_j): exact, or fast on the host. */
 export function reverseHistory(plan: Plan, learnBeta: boolean): HistorySums {
   const { fit, steps } = plan;
   if (!fit) return new History(reverseHistoryWeights(plan.weights, steps, learnBeta), steps, plan.memory, false);
-  const local = new History(reverseHistoryWeights(plan.localWeights!, steps, learnBeta), steps, fit.local, false);
-  const K = fit.decay.length;
-  const sets = learnBeta ? [fit.value, fit.derivative()] : [fit.value];
-  const C = fit.value.length;
-  return new FastHistory(local, fit, () => tf.tensor2d(Float32Array.from(coefficientData(sets, K)), [sets.length, K * C]));
+  return new HostFastHistory(reverseLayout(plan, fit, learnBeta));
 }

@@ -43,9 +43,21 @@ const weightedSum: (W: Tensor2D, ...entries: Tensor2D[]) => Tensor2D = customOp<
 
 /** What the loop and the reverse sweep use of a history: push entries, ask for the sums S_q at q = count. */
 export interface HistorySums {
-  push(entry: Tensor2D): void;
-  query(): Tensor2D;
+  /** Appends entry e = count: its rows, each D values in any shape (read, not disposed: tidy owns them). */
+  push(rows: Tensor[]): void;
+  /** S_q at q = count: one tensor of `shape` (D values) per sum. */
+  sums(shape: number[]): Tensor[];
   dispose(): void;
+}
+
+/** The rows of an entry as one [rows, D] matrix. */
+export function entryMatrix(rows: Tensor[]): Tensor2D {
+  return rows.length === 1 ? asRow(rows[0]) : (tf.concat(rows.map(asRow), 0) as Tensor2D);
+}
+
+/** The rows of a [sums, D] query, each in `shape`. */
+export function splitSums(query: Tensor2D, shape: number[]): Tensor[] {
+  return (query.shape[0] === 1 ? [query] : tf.split(query, query.shape[0], 0)).map((row) => tf.reshape(row, shape));
 }
 
 /**
@@ -77,8 +89,16 @@ export class History implements HistorySums {
     old?.dispose();
   }
 
+  push(rows: Tensor[]): void {
+    this.pushEntry(entryMatrix(rows));
+  }
+
+  sums(shape: number[]): Tensor[] {
+    return splitSums(this.query(), shape);
+  }
+
   /** Appends entry e = count, shape [channels, D]; the history takes ownership. */
-  push(entry: Tensor2D): void {
+  pushEntry(entry: Tensor2D): void {
     this.count++;
     this.current.push(tf.keep(entry));
     if (this.current.length === BLOCK) this.flush();

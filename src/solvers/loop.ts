@@ -6,6 +6,7 @@ import type { Tensor } from "@tensorflow/tfjs";
 import { tapeIsOn } from "../tfjs-internals";
 import { assertFinite, callField } from "./field";
 import { forwardHistory } from "./fast-history";
+import { HostFastHistory, type HostHistorySnapshot } from "./host-history";
 import type { Plan } from "./plan";
 import type { ForwardContext } from "./rules/step-rule";
 import type { VectorField } from "./types";
@@ -13,51 +14,81 @@ import type { VectorField } from "./types";
 export interface Trajectory {
   /** y(tEnd), or the states at plan.outputIndices stacked on axis 0. */
   output: Tensor;
-  /** With `record`: y_0 .. y_{N-1} (y_0 is the caller's y0). */
+  /** With `record` (no checkpoints): y_0 .. y_{N-1} (y_0 is the caller's y0). */
   states: Tensor[];
-  /** With `record`: for step k+1 (index k), the inputs z⁰..z^{S-1} of the corrector's f evaluations. */
+  /** With `record` (no checkpoints): for step k+1 (index k), the inputs z⁰..z^{S-1} of the corrector's f evaluations. */
   stageInputs: Tensor[][];
+  /** With `record` and plan.checkpoints: the state and the fast history at each checkpoint step. */
+  checkpoints: Checkpoint[];
   /** y_N. */
   final: Tensor;
 }
 
+/** Where a segment of the solve starts again: y_step and the (host) fast history before step `step`. */
+export interface Checkpoint {
+  step: number;
+  state: Tensor;
+  history: HostHistorySnapshot;
+}
+
+type Keep = "states" | "checkpoints" | "none";
+
+/** The solve from y0; with `record`, keeps what a reverse sweep needs (every state, or plan.checkpoints). */
 export function solve(f: VectorField, y0: Tensor, plan: Plan, record: boolean): Trajectory {
+  const keep: Keep = !record ? "none" : plan.checkpoints ? "checkpoints" : "states";
+  return march(f, y0, plan, { step: 0, state: y0, history: null }, plan.steps, keep);
+}
+
+/** Steps checkpoint.step .. until − 1 again from a checkpoint: their states (from the checkpoint's own) and stage inputs. */
+export function recomputeSegment(f: VectorField, y0: Tensor, plan: Plan, checkpoint: Checkpoint, until: number): { states: Tensor[]; stageInputs: Tensor[][] } {
+  const t = march(f, y0, plan, checkpoint, until, "states");
+  t.final.dispose();
+  return t;
+}
+
+function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; state: Tensor; history: HostHistorySnapshot | null },
+  until: number, keep: Keep): Trajectory {
   const { steps, stepSize, rule } = plan;
   const taped = tapeIsOn();
   const { weights, history } = forwardHistory(plan, taped ? plan.betaVariable : null, taped);
-  const sums = weights.history.sums;
   const ctx: ForwardContext = {
     y0, field: (t, y, step) => callField(f, t, y, step), stepSize, correctorSteps: plan.correctorSteps, weights,
   };
-  const wanted = new Set(plan.outputIndices ?? [steps]);
+  const segment = from.history !== null;
+  const marks = new Set(keep === "checkpoints" ? plan.checkpoints : []);
+  if ((segment || marks.size > 0) && !(history instanceof HostFastHistory)) {
+    throw new Error("checkpoints need the fast history off the tape (history 'fast', gradient 'adjoint')");
+  }
+  if (from.history) (history as HostFastHistory).restore(from.history);
+  const wanted = new Set(segment ? [] : plan.outputIndices ?? [steps]);
   const kept = new Map<number, Tensor>();
   if (wanted.has(0)) kept.set(0, y0);
   const states: Tensor[] = [];
   const stageInputs: Tensor[][] = [];
-  let y = y0;
+  const checkpoints: Checkpoint[] = [];
+  let y = from.state;
   try {
-    for (let k = 0; k < steps; k++) {
+    for (let k = from.step; k < until; k++) {
+      if (marks.has(k)) checkpoints.push({ step: k, state: y, history: (history as HostFastHistory).snapshot() });
       const [next, ...inputs] = tf.tidy(() => {
         const fk = callField(f, k * stepSize, y, k);
         history.push(rule.historyEntry(ctx, y, fk));
-        const query = history.query();
-        const rows = sums === 1 ? [query] : tf.split(query, sums, 0);
-        const step = rule.advance(ctx, k, rows.map((row) => tf.reshape(row, y0.shape)), fk);
+        const step = rule.advance(ctx, k, history.sums(y0.shape), fk);
         return [step.next, ...step.stageInputs];
       });
       assertFinite(next, k + 1, (k + 1) * stepSize);
-      if (record) {
+      if (keep === "states") {
         states.push(y);
         stageInputs.push(inputs);
       } else {
         tf.dispose(inputs);
-        if (y !== y0 && !kept.has(k)) y.dispose();
+        if (y !== y0 && !kept.has(k) && !marks.has(k)) y.dispose();
       }
       y = next;
       if (wanted.has(k + 1)) kept.set(k + 1, y);
     }
-    const output = plan.outputIndices === null ? y : tf.stack(plan.outputIndices.map((i) => kept.get(i)!));
-    return { output, states, stageInputs, final: y };
+    const output = segment ? y : plan.outputIndices === null ? y : tf.stack(plan.outputIndices.map((i) => kept.get(i)!));
+    return { output, states, stageInputs, checkpoints, final: y };
   } finally {
     history.dispose();
   }

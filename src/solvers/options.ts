@@ -26,7 +26,7 @@ export interface SolverOptions extends FdeOptions {
 // `satisfies` and the Missing check below keep the name lists and the types in step.
 type Missing<T, Names extends readonly string[]> = Exclude<keyof T, Names[number]>;
 
-export const FDE_OPTION_NAMES = ["beta", "tEnd", "stepSize", "method", "memory", "times", "correctorSteps", "history", "tolerance"] as const satisfies
+export const FDE_OPTION_NAMES = ["beta", "tEnd", "stepSize", "method", "memory", "times", "correctorSteps", "history", "tolerance", "checkpoints"] as const satisfies
   readonly (keyof FdeOptions)[];
 export const SOLVER_OPTION_NAMES = [...FDE_OPTION_NAMES, "gradient", "params"] as const satisfies readonly (keyof SolverOptions)[];
 export const ADJOINT_OPTION_NAMES = [...FDE_OPTION_NAMES, "params", "adjoint"] as const satisfies readonly (keyof AdjointOptions)[];

@@ -31,6 +31,24 @@ export interface Plan {
   gradient: Gradient;
   /** The tensors that get gradients from an adjoint ([] with 'direct'). */
   params: Tensor[];
+  /** The steps whose state and fast history the adjoint's forward keeps (segment starts, from 0), or null: every state. */
+  checkpoints: number[] | null;
+}
+
+/** `checkpoints` (a count, or 'auto' ≈ √(N / (K + L + 1)), which balances the checkpoints' fast histories against one segment's states). */
+function readCheckpoints(value: unknown, history: string, gradient: Gradient, steps: number, fit: ExponentialFit | null): number[] | null {
+  if (value === undefined) return null;
+  if (history !== "fast") {
+    fail("checkpoints", value, "only with history 'fast' (the exact history reads every state in the reverse sweep, so there is nothing to recompute)");
+  }
+  if (gradient !== "adjoint") fail("checkpoints", value, "only with the discrete adjoint (gradient 'adjoint', fdeintAdjoint's adjoint 'discrete')");
+  if (value !== "auto" && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= steps)) {
+    fail("checkpoints", value, `'auto' or a whole number in [1, ${steps}] (the steps)`);
+  }
+  if (!fit) return null;
+  const count = value === "auto" ? Math.max(1, Math.round(Math.sqrt(steps / (fit.decay.length + fit.local + 1)))) : (value as number);
+  const length = Math.ceil(steps / count);
+  return Array.from({ length: Math.ceil(steps / length) }, (_, i) => i * length);
 }
 
 export function readBeta(beta: number | Variable): { value: number; variable: Variable | null } {
@@ -60,7 +78,7 @@ function readParams(params: unknown, gradient: Gradient): Tensor[] {
   return params as Tensor[];
 }
 
-const FAST_METHODS: Method[] = ["predictor", "l1", "gl"];
+const FAST_METHODS: Method[] = ["predictor", "corrector", "l1", "gl"];
 
 export function makePlan(opts: SolverOptions, y0: Tensor): Plan {
   if (opts === null || typeof opts !== "object") fail("options", opts, "an object { beta, tEnd, stepSize, ... }");
@@ -116,7 +134,7 @@ export function makePlan(opts: SolverOptions, y0: Tensor): Plan {
     const tolerance = opts.tolerance ?? 1e-6;
     checkTolerance(tolerance);
     if (!FAST_METHODS.includes(method)) {
-      fail("method", method, `history 'fast' supports the methods ${FAST_METHODS.join(", ")} (not yet corrector or trapezoid)`);
+      fail("method", method, `history 'fast' supports the methods ${FAST_METHODS.join(", ")} (not trapezoid: the tail of its weights alternates in sign, which a sum of decaying exponentials with non-negative coefficients cannot follow)`);
     }
     if (window < steps && window > LOCAL) {
       throw new Error(`history 'fast' with memory = ${memory} is not supported yet: memory must be at least the steps ` +
@@ -127,8 +145,10 @@ export function makePlan(opts: SolverOptions, y0: Tensor): Plan {
       localWeights = schemeWeights(method, beta, steps, stepSize, LOCAL);
     }
   }
+  const checkpoints = readCheckpoints(opts.checkpoints, history, gradient, steps, fit);
   return {
     method, beta, betaVariable: variable, steps, stepSize, tEnd, memory: window, correctorSteps, outputIndices,
     weights: schemeWeights(method, beta, steps, stepSize, window), fit, localWeights, rule: STEP_RULES[method], gradient, params,
+    checkpoints,
   };
 }

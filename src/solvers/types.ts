@@ -45,6 +45,11 @@ export interface FdeOptions {
   history?: "exact" | "fast";
   /** history 'fast' only: the largest relative error of the kernel approximation (default 1e-6, at least 1e-7). */
   tolerance?: number;
+  /**
+   * history 'fast' with an adjoint only: keep the states and the fast history at this many steps (or about
+   * √(N / (K + 33)) with 'auto') and recompute each segment in the reverse sweep (docs/design.md §3).
+   */
+  checkpoints?: number | "auto";
 }
 
 /** The options of fdeintAdjoint: fdeint's, the tensors that need gradients, and which adjoint. */

@@ -4,11 +4,10 @@
 // Its transpose is the reverse step of the discrete adjoint (docs/design.md §3).
 import { tf } from "../../backend";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
-import { asRow } from "../history";
 import type { StepRule } from "./step-rule";
 
 export const fHistory: StepRule = {
-  historyEntry: (_ctx, _y, fk) => asRow(fk),
+  historyEntry: (_ctx, _y, fk) => [fk],
 
   advance(ctx, k, sums) {
     let z = tf.add(ctx.y0, sums[0]);
@@ -26,8 +25,8 @@ export const fHistory: StepRule = {
   // ν_j = ξ_j = ∂L/∂f_j: one VJP at (t_j, y_j); ∂L/∂β += ⟨ξ'_j, f_j⟩.
   transposeEntry(ctx, j, { state, stateCotangent, entryCotangent, entryBetaCotangent }) {
     const g = ctx.vjp(j * ctx.stepSize, state, entryCotangent, j, ctx.learnBeta);
-    const mu = tf.add(stateCotangent, g.y);
-    if (ctx.learnBeta) ctx.addToBeta(tf.sum(tf.mul(entryBetaCotangent!, g.value!)));
+    const mu = stateCotangent ? tf.add(stateCotangent, g.y) : g.y;
+    if (ctx.learnBeta) ctx.addToBeta(entryBetaCotangent!, g.value!);
     return mu;
   },
 
@@ -40,10 +39,11 @@ export const fHistory: StepRule = {
     for (let s = ctx.correctorSteps - 1; s >= 0; s--) {
       lambdaSum = lambdaSum ? tf.add(lambdaSum, lambda) : lambda;
       const g = ctx.vjp(j * ctx.stepSize, stageInputs[s], tf.mul(lambda, c), j, ctx.learnBeta);
-      if (ctx.learnBeta) ctx.addToBeta(tf.mul(tf.sum(tf.mul(lambda, g.value!)), dc));
+      if (ctx.learnBeta) ctx.addToBeta(lambda, g.value!, dc);
       lambda = g.y;
     }
-    ctx.addToY0(lambdaSum ? tf.add(lambda, lambdaSum) : lambda);
-    return lambdaSum ? (tf.concat([asRow(lambda), asRow(lambdaSum)], 0) as Tensor2D) : asRow(lambda);
+    ctx.addToY0(lambda);
+    if (lambdaSum) ctx.addToY0(lambdaSum);
+    return lambdaSum ? [lambda, lambdaSum] : [lambda];
   },
 };

@@ -25,16 +25,17 @@ export interface ReverseContext {
   learnBeta: boolean;
   /** One VJP of f at (t, y) (f(t, y) as `value` when needValue); its parameter gradients go into ∂L/∂θ. */
   vjp(t: number, y: Tensor, cotangent: Tensor, step: number, needValue: boolean): Vjp;
-  addToY0(gradient: Tensor): void;
-  addToBeta(gradient: Tensor): void;
+  addToY0(gradient: Tensor, scale?: number): void;
+  /** ∂L/∂β += scale · ⟨a, b⟩ (summed in float64). */
+  addToBeta(a: Tensor, b: Tensor, scale?: number): void;
 }
 
 /** The reverse sweep's view of step j's history entry. */
 export interface EntryCotangents {
   /** y_j. */
   state: Tensor;
-  /** ∂L/∂y_j so far (losses at t_j, the later steps' terms through y_j itself). */
-  stateCotangent: Tensor;
+  /** ∂L/∂y_j so far (losses at t_j), or null when there is none. */
+  stateCotangent: Tensor | null;
   /** ξ_j: the cotangent of history entry j (Σ over later steps of their weights times ρ). */
   entryCotangent: Tensor;
   /** ξ'_j: the same sum with the weights' β-derivatives (when β is learned). */
@@ -44,8 +45,8 @@ export interface EntryCotangents {
 }
 
 export interface StepRule {
-  /** History entry k as a row [1, D]: f_k or u_k. */
-  historyEntry(ctx: ForwardContext, y: Tensor, fk: Tensor): Tensor2D;
+  /** History entry k (its one row): f_k or u_k. */
+  historyEntry(ctx: ForwardContext, y: Tensor, fk: Tensor): Tensor[];
   /** y_{k+1} from the history sums S_{k+1} (in y's shape), and the inputs of the f calls made in the step. */
   advance(ctx: ForwardContext, k: number, sums: Tensor[], fk: Tensor): { next: Tensor; stageInputs: Tensor[] };
   /**
@@ -55,7 +56,7 @@ export interface StepRule {
   transposeEntry(ctx: ReverseContext, j: number, cotangents: EntryCotangents): Tensor;
   /**
    * Transpose of advance (step j - 1 to y_j): from μ_j = ∂L/∂y_j, ρ_j, the cotangents of the sums S_j as
-   * the reverse history's entry j [sums, D]; adds its terms of ∂L/∂y0, ∂L/∂θ and ∂L/∂β.
+   * the reverse history's entry j (one row per forward sum); adds its terms of ∂L/∂y0, ∂L/∂θ and ∂L/∂β.
    */
-  transposeAdvance(ctx: ReverseContext, j: number, stateCotangent: Tensor, stageInputs: Tensor[]): Tensor2D;
+  transposeAdvance(ctx: ReverseContext, j: number, stateCotangent: Tensor, stageInputs: Tensor[]): Tensor[];
 }
