@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CONFIGS, runConfig, runInChild, suiteConfigs, selectConfigs, resultRows, summaryRows, breakdownRows, formatTable,
-  benchFigures, threadVerdict, stepsOf, type BenchConfig, type BenchResult, type FgrandBenchConfig,
+  benchFigures, threadVerdict, stepsOf, horizonRows, growthRows, exactFastRows, logLogSlope, kernelTable, kernelFailures, kernelRows,
+  type BenchConfig, type BenchResult, type FgrandBenchConfig, type KernelFit,
 } from "../src/bench";
 import { fgrandProblem } from "../src/bench/fgrand-problem";
 import { tf } from "../src/backend";
@@ -12,6 +13,8 @@ import { loadPlanetoidSync } from "../src/data";
 import { FGrandL } from "../src/models";
 import { planetoidNodeData, trainingLoss } from "../src/train";
 import { runBench } from "../src/cli/bench";
+import { readResults } from "../src/cli/results/format";
+import { applySections, figureProblems, readmeSections, renderSections } from "../src/cli/results/sections";
 import { skipWithoutPlanetoid } from "./helpers/data";
 
 const tinyB1: FgrandBenchConfig = {
@@ -50,8 +53,16 @@ test("bench: configurations and suites are the issue's", () => {
   assert.deepEqual(suiteConfigs("memory").map((c) => c.name), ["B1-H64", "B1-H256", "B2"]);
   assert.deepEqual(suiteConfigs("scaling").map((c) => c.name), ["B3-N10", "B3-N20", "B3-N40", "B3-N80", "B3-N160", "B3-N320"]);
   assert.deepEqual(suiteConfigs("all").map((c) => c.name), [...suiteConfigs("memory"), ...suiteConfigs("scaling")].map((c) => c.name));
-  assert.deepEqual(suiteConfigs("horizon").map((c) => c.name), ["H-tiny-N1000", "H-tiny-N4000", "H-tiny-N20000", "H-B2-N1280", "H-B2-N5120"]);
+  assert.deepEqual(suiteConfigs("horizon").map((c) => c.name), [
+    "H-tiny-N1000", "H-tiny-N1000-fast", "H-tiny-N4000", "H-tiny-N4000-fast", "H-tiny-N20000-fast", "H-tiny-N20000-fast-ckpt",
+    "H-tiny-N100000-fast", "H-tiny-N100000-fast-ckpt",
+    "H-B2-N1280", "H-B2-N1280-fast", "H-B2-N5120", "H-B2-N5120-fast", "H-B2-N5120-fast-ckpt", "H-B2-N20480-fast", "H-B2-N20480-fast-ckpt",
+  ]);
   assert.deepEqual(selectConfigs(["B2", "B3-N160"]).map((c) => c.name), ["B2", "B3-N160"]);
+  assert.equal(selectConfigs(["H-tiny"]).length, 8);
+  assert.equal(selectConfigs(["H-B2"]).length, 7);
+  assert.deepEqual(selectConfigs(["H-tiny-N1000"]).map((c) => c.name), ["H-tiny-N1000"], "a full name is that configuration alone");
+  assert.deepEqual(selectConfigs(["H-tiny-N1000-fast", "H-B2-N5120"]).map((c) => c.name), ["H-tiny-N1000-fast", "H-B2-N5120"]);
   assert.equal(selectConfigs(["B1"]).length, 2);
   assert.throws(() => selectConfigs(["B4"]), /"B4" matches no configuration; allowed: B1-H64/);
   assert.throws(() => suiteConfigs("fast" as never), /suite is "fast"; allowed: memory, scaling, horizon, all/);
@@ -118,6 +129,7 @@ test("bench: bad arguments name the argument, the value and what is allowed", as
   await assert.rejects(runBench(["--suite", "huge"]), /--suite is "huge"; allowed: memory, scaling, horizon, all/);
   await assert.rejects(runBench(["--modes", "direct,up"]), /--modes has "up"/);
   await assert.rejects(runBench(["--plot", "x.png"]), /--plot is "x.png"; allowed: a file name ending in .html/);
+  await assert.rejects(runBench(["--kernel-table", "--suite", "all"]), /--kernel-table takes only --json; got --suite/);
   assert.throws(() => runInChild(tinyB2, "direct", { threads: "two" }), /threads is two; allowed: a positive integer/);
 });
 
@@ -129,8 +141,140 @@ test("bench: the long-horizon state (tanh(yW)) runs in both modes; a config limi
   await assert.rejects(runConfig(long, "direct"), /H-tiny-adjoint-only runs in mode adjoint only; mode "direct" does not fit \(N = 30\)/);
   const r = await runConfig(long, "adjoint");
   assert.ok(Number.isNaN(r.peakBytes) && Number.isNaN(r.kernels) && Number.isNaN(r.gradRelDiff), "profile false: no tf.profile, no direct gradient check");
+  const adjointOnly = await runConfig({ ...tiny, name: "H-tiny-profile-adjoint", profile: ["adjoint"] }, "direct", { repeats: 1, gradCheck: false });
+  assert.ok(Number.isNaN(adjointOnly.peakBytes) && Number.isNaN(adjointOnly.kernels), "profile [adjoint]: direct's step is not profiled");
   assert.equal(r.stepMs.length, 1);
   assert.ok(Number.isFinite(r.rssPeakMB) && r.stepMsMedian > 0);
-  const horizon = CONFIGS.find((c) => c.name === "H-tiny-N20000")!;
+  const horizon = CONFIGS.find((c) => c.name === "H-tiny-N20000-fast")!;
   assert.deepEqual([stepsOf(horizon), horizon.modes, horizon.profile], [20000, ["adjoint"], false]);
+});
+
+test("bench: the long-horizon configurations of issue 12 (exact, fast, fast with checkpoints) carry their solver options and limits", () => {
+  const get = (name: string) => {
+    const c = CONFIGS.find((x) => x.name === name);
+    assert.ok(c, `${name} is a configuration`);
+    return c;
+  };
+  const tiny = { kind: "tanh", rows: 4, dim: 8, hidden: 8 };
+  const solver = (n: number, h: number, extra = {}) => ({ beta: 0.6, tEnd: n * h, stepSize: h, method: "predictor", ...extra });
+  const expect: [string, Record<string, unknown>][] = [
+    ["H-tiny-N1000", { ...tiny, solver: solver(1000, 0.01), modes: undefined, profile: ["adjoint", "adjoint-taped"], repeats: 3, exactCheck: undefined }],
+    ["H-tiny-N1000-fast", { ...tiny, solver: solver(1000, 0.01, { history: "fast" }), modes: undefined, profile: ["adjoint", "adjoint-taped"], exactCheck: true }],
+    ["H-tiny-N4000", { ...tiny, solver: solver(4000, 0.01), modes: ["adjoint"], profile: false, repeats: 1, exactCheck: undefined }],
+    ["H-tiny-N4000-fast", { solver: solver(4000, 0.01, { history: "fast" }), modes: ["adjoint"], profile: false, exactCheck: true }],
+    ["H-tiny-N20000-fast-ckpt", { solver: solver(20000, 0.01, { history: "fast", checkpoints: "auto" }), modes: ["adjoint"], exactCheck: true }],
+    ["H-tiny-N100000-fast", { solver: solver(100000, 0.01, { history: "fast" }), modes: ["adjoint"], profile: false, repeats: 1, exactCheck: undefined }],
+    ["H-tiny-N100000-fast-ckpt", { solver: solver(100000, 0.01, { history: "fast", checkpoints: "auto" }), exactCheck: undefined }],
+    ["H-B2-N1280", { kind: "mlp", rows: 256, dim: 64, hidden: 256, solver: solver(1280, 0.05), modes: ["adjoint"], profile: false, repeats: 1 }],
+    ["H-B2-N5120-fast", { solver: solver(5120, 0.05, { history: "fast" }), modes: ["adjoint"], exactCheck: true }],
+    ["H-B2-N5120-fast-ckpt", { solver: solver(5120, 0.05, { history: "fast", checkpoints: "auto" }), exactCheck: true }],
+    ["H-B2-N20480-fast", { solver: solver(20480, 0.05, { history: "fast" }), modes: ["adjoint"], profile: false, repeats: 1, exactCheck: undefined }],
+    ["H-B2-N20480-fast-ckpt", { solver: solver(20480, 0.05, { history: "fast", checkpoints: "auto" }), exactCheck: undefined }],
+  ];
+  for (const [name, fields] of expect) {
+    const c = get(name) as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) assert.deepEqual(c[k], v, `${name}.${k}`);
+  }
+  assert.equal(CONFIGS.some((c) => c.name === "H-tiny-N20000"), false, "no exact row at N = 20000");
+  // direct autodiff only at N <= 1000 on the small state, never profiled (its kernel list overflows tf.profile);
+  // tf.profile only up to 2000 steps
+  for (const c of CONFIGS.filter((x) => x.name.startsWith("H-"))) {
+    if (stepsOf(c) > 1000) assert.deepEqual(c.modes, ["adjoint"], c.name);
+    if (stepsOf(c) > 2000) assert.equal(c.profile, false, c.name);
+    if (!c.modes || c.modes.includes("direct")) assert.ok(Array.isArray(c.profile) && !c.profile.includes("direct"), c.name);
+    if (c.solver.checkpoints !== undefined) assert.equal(c.solver.history, "fast", c.name);
+  }
+});
+
+test("bench: a small fast-history configuration reports K and its distance from the exact solution; an exact one reports null", async () => {
+  const base: BenchConfig = {
+    kind: "tanh", name: "H-tiny-fast-test", rows: 4, dim: 8, hidden: 8, lr: 1e-3,
+    solver: { beta: 0.6, tEnd: 1, stepSize: 0.01, method: "predictor", history: "fast" }, exactCheck: true,
+  };
+  const r = await runConfig(base, "adjoint", { repeats: 1 });
+  assert.deepEqual([r.history, r.tolerance, r.checkpoints], ["fast", 1e-6, null]);
+  assert.ok(typeof r.K === "number" && r.K > 0, `K = ${r.K}`);
+  assert.ok(typeof r.exactRelDiff === "number" && r.exactRelDiff <= 10 * 1e-6, `fast vs exact ${r.exactRelDiff}`);
+  assert.ok(r.gradRelDiff <= 1e-4, `the fast history's adjoint vs direct autodiff through it: ${r.gradRelDiff}`);
+  const exact = await runConfig({ ...base, name: "H-tiny-exact-test", solver: { ...base.solver, history: undefined }, exactCheck: undefined }, "adjoint", { repeats: 1, gradCheck: false });
+  assert.deepEqual([exact.history, exact.tolerance, exact.checkpoints, exact.K, exact.exactRelDiff], ["exact", null, null, null, null]);
+  await assert.rejects(runConfig({ ...base, solver: { ...base.solver, history: "exact" } }, "adjoint"),
+    /H-tiny-fast-test: exactCheck is true with history 'exact'; allowed: exactCheck only with history 'fast'/);
+});
+
+/** A horizon result with only the figures the horizon report reads. */
+function horizonResult(config: string, n: number, ms: number, extra: Partial<BenchResult> = {}): BenchResult {
+  return {
+    config, mode: "adjoint", n, hidden: 8, threads: "2", peakBytes: NaN, rssPeakMB: 10, stepMsMedian: ms, stepMsMin: ms, stepMsMax: ms, stepMs: [ms],
+    gradRelDiff: NaN, kernels: NaN, topKernels: [], loss: 0, setupMs: 0, load1: 0, backend: "tensorflow", date: "2026-12-01T00:00:00Z",
+    breakdown: { forwardMs: ms / 4, forwardFieldMs: 0, backwardMs: (3 * ms) / 4, backwardFieldMs: 0, backwardVjpMs: 0, updateMs: 1 },
+    history: "exact", tolerance: null, checkpoints: null, K: null, exactRelDiff: null, ...extra,
+  };
+}
+
+test("bench: the horizon report's slopes, exact/fast ratios and torchfde speed-ups (synthetic results)", () => {
+  const fast: Partial<BenchResult> = { history: "fast", tolerance: 1e-6, K: 20, exactRelDiff: 2e-6 };
+  const results = [
+    horizonResult("H-tiny-N1000", 1000, 1000),
+    horizonResult("H-tiny-N4000", 4000, 16000),
+    ...[[1000, 100], [4000, 400], [20000, 4000]].map(([n, ms]) => horizonResult(`H-tiny-N${n}-fast`, n, ms, fast)),
+    horizonResult("H-tiny-N20000-fast-ckpt", 20000, 8000, { history: "fast", tolerance: 1e-6, checkpoints: "auto", K: 20, exactRelDiff: 2e-6 }),
+    horizonResult("H-B2-N1280-fast", 1280, 50, { history: "fast", tolerance: 1e-6, K: 22 }),
+    horizonResult("H-B2-N5120-fast", 5120, 200, { history: "fast", tolerance: 1e-6, K: 25 }),
+    horizonResult("B2", 40, 5), // not a horizon row
+  ];
+  const rows = horizonRows(results);
+  assert.equal(rows.length, 8);
+  const row = (config: string) => rows.find((r) => r.config === config)!;
+  assert.equal(row("H-tiny-N4000")["torchfde ms"], 109267);
+  assert.equal(row("H-tiny-N4000-fast")["torchfde / ours"], Number((109267 / 400).toPrecision(3)));
+  assert.equal(row("H-tiny-N4000-fast")["diff / tol"], 2);
+  assert.equal(row("H-tiny-N20000-fast-ckpt").checkpoints, "auto");
+  assert.equal(row("H-B2-N1280-fast")["torchfde ms"], null, "torchfde's long-horizon figures are the small state's only");
+  assert.equal(row("H-tiny-N1000").K, null);
+
+  const growth = growthRows(results);
+  const slope = (state: string, variant: string, from: number, to: number) =>
+    growth.find((g) => g.state === state && g.variant === variant && g["N from"] === from && g["N to"] === to)?.slope;
+  assert.equal(slope("H-tiny", "fast", 1000, 4000), 1);
+  assert.equal(slope("H-tiny", "fast", 4000, 20000), Number((Math.log(10) / Math.log(5)).toPrecision(3)));
+  assert.equal(slope("H-tiny", "fast", 1000, 20000), Number((Math.log(40) / Math.log(20)).toPrecision(3)), "first to last N");
+  assert.equal(slope("H-B2", "fast", 1280, 5120), 1);
+  assert.equal(growth.filter((g) => g.variant === "fast, checkpoints auto").length, 0, "one N: no slope");
+  assert.equal(growth.filter((g) => g.variant === "exact").length, 0, "slopes of the fast rows only");
+  assert.ok(Math.abs(logLogSlope(10, 1, 100, 100) - 2) < 1e-12);
+  assert.throws(() => logLogSlope(10, 1, 10, 2), /logLogSlope: \(N, t\) = \(10, 1\) and \(10, 2\); allowed: positive values at two different N/);
+
+  const ratios = exactFastRows(results);
+  assert.deepEqual(ratios.map((r) => [r.state, r.N, r.variant, r["exact / fast"]]), [["H-tiny", 1000, "fast", 10], ["H-tiny", 4000, "fast", 40]]);
+  assert.match(formatTable(rows, 24), /H-tiny-N20000-fast-ckpt/);
+});
+
+test("bench: the kernel table on a tiny grid gives K > 0 within the tolerance; a cell whose fit throws is named", () => {
+  const lines = kernelTable({ methods: ["predictor"], betas: [0.6], steps: [1000], tolerances: [1e-6] });
+  assert.equal(lines.length, 1);
+  const [l] = lines as KernelFit[];
+  assert.deepEqual([l.table, l.method, l.beta, l.n, l.h, l.tolerance], ["kernels", "predictor", 0.6, 1000, 0.01, 1e-6]);
+  assert.ok(l.K > 0 && l.maxError <= 1e-6 && l.buildMs >= 0, JSON.stringify(l));
+  assert.equal(kernelRows(lines)[0]["K N=1000"], l.K);
+  assert.deepEqual(kernelFailures(lines), []);
+  const failed = [{ ...l, K: undefined, error: "tolerance out of reach" }] as never[];
+  assert.deepEqual(kernelFailures(failed), ["predictor: skipped, every fit threw: tolerance out of reach"]);
+  assert.throws(() => kernelTable({ methods: ["euler" as never] }), /kernel table: method is "euler"; allowed: predictor, corrector/);
+  assert.throws(() => kernelTable({ steps: [10] }), /kernel table: N is 10; allowed: whole numbers > 33/);
+  assert.throws(() => kernelTable({ tolerances: [1e-9] }), /tolerance = 1e-9 is not allowed/);
+});
+
+test("README kernels section: rendered from the newest kernel-table run; optional until the README marks it", () => {
+  const lines = readResults();
+  const rendered = renderSections(lines);
+  assert.match(rendered.kernels, /^\| method \| β \| N = 1000 \| N = 10000 \| N = 100000 \|$/m);
+  assert.match(rendered.kernels, /^\| predictor \| 0\.5 \| \d+ \| \d+ \| \d+ \|$/m);
+  const readme = "# x\n<!-- results:train -->\n<!-- /results:train -->\n<!-- results:bench -->\n<!-- /results:bench -->\n" +
+    "<!-- results:threads -->\n<!-- /results:threads -->\n";
+  assert.equal(readmeSections(readme).kernels, undefined, "no markers: no kernels section, no error");
+  const marked = applySections(`${readme}<!-- results:kernels -->\n<!-- /results:kernels -->\n`, rendered);
+  assert.equal(readmeSections(marked).kernels, rendered.kernels);
+  assert.deepEqual(figureProblems(marked, lines).filter((p) => p.startsWith("kernels:")), []);
+  assert.throws(() => readmeSections(`${readme}<!-- results:kernels -->\n`), /README.md has no <!-- results:kernels --> \.\.\. <!-- \/results:kernels --> section/);
 });

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseResults, readResults, type ResultLine } from "../src/cli/results/format";
 import { recordLines, writeRecorded } from "../src/cli/results/record";
+import { HORIZON_PLACEHOLDER, isHorizonLine, renderHorizon } from "../src/cli/results/horizon-table";
 import { applySections, figureProblems, readmeSections, renderSections, SECTIONS, type Section } from "../src/cli/results/sections";
 
 const root = path.resolve(__dirname, "..");
@@ -25,11 +26,11 @@ test("README: every number, date, version and command in the figure sections is 
 });
 
 /** A copy of the README with `from` replaced by `to` inside section `s` (exactly once). */
-function mutate(s: Section, from: string, to: string): string {
-  const a = readme.indexOf(`<!-- results:${s} -->`), b = readme.indexOf(`<!-- /results:${s} -->`);
-  const at = readme.indexOf(from, a);
+function mutate(s: Section, from: string, to: string, text = readme): string {
+  const a = text.indexOf(`<!-- results:${s} -->`), b = text.indexOf(`<!-- /results:${s} -->`);
+  const at = text.indexOf(from, a);
   assert.ok(at > a && at < b, `the README's ${s} section quotes ${from}`);
-  return readme.slice(0, at) + to + readme.slice(at + from.length);
+  return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
 test("README: a figure edited by hand is caught by both checks", () => {
@@ -51,6 +52,77 @@ test("README: a figure edited by hand is caught by both checks", () => {
   const cmd = figureProblems(mutate("train", "`nfde train cora --seeds 10 --json`", "`nfde train cora --seeds 20 --json`"), lines);
   assert.ok(cmd.some((p) => p.includes("--seeds 20")), JSON.stringify(cmd));
   assert.throws(() => readmeSections(readme.replace("<!-- /results:bench -->", "")), /results:bench/);
+});
+
+/** A horizon run on two states (exact, fast and fast + checkpoints rows) and a torchfde long/tiny line, dated after every real one. */
+function horizonLines(): ResultLine[] {
+  const machine = { cpu: "Test CPU", cores: 2, backend: "tensorflow", tensorflow: "2.21.0", threads: "1", load1: { start: 0.5, end: 0.7 } };
+  const command = "nfde bench --suite horizon --json";
+  const row = (config: string, mode: string, n: number, ms: number, extra: Record<string, unknown> = {}): ResultLine => ({
+    kind: "bench", run: "2030-01-02T03:04:05Z", date: "2030-01-02", command, machine, source: "output", provenance: `printed by ${command}`,
+    file: "results/horizon-2030-01-02.jsonl",
+    output: {
+      config, mode, n, threads: "1", peakBytes: null, rssPeakMB: 41.5, stepMsMedian: ms + 1, stepMs: [ms + 1], gradRelDiff: null,
+      breakdown: { forwardMs: ms / 4, backwardMs: (3 * ms) / 4, updateMs: 1 }, history: "exact", tolerance: null, checkpoints: null, K: null, exactRelDiff: null, ...extra,
+    },
+  });
+  const fast = (K: number, extra: Record<string, unknown> = {}) => ({ history: "fast", tolerance: 1e-6, K, ...extra });
+  return [
+    row("H-tiny-N1000", "direct", 1000, 7000, { peakBytes: 3 * 2 ** 20, stepMs: [7001, 7002, 7003] }),
+    row("H-tiny-N1000", "adjoint", 1000, 5000, { gradRelDiff: 4.4e-8, stepMs: [5001, 5002, 5003] }),
+    row("H-tiny-N1000-fast", "adjoint", 1000, 1000, fast(21, { exactRelDiff: 3.1e-7 })),
+    row("H-tiny-N4000", "adjoint", 4000, 72000),
+    row("H-tiny-N4000-fast", "adjoint", 4000, 4500, fast(25, { exactRelDiff: 5.2e-7 })),
+    row("H-tiny-N20000-fast", "adjoint", 20000, 24000, fast(27)),
+    row("H-tiny-N20000-fast-ckpt", "adjoint", 20000, 30000, fast(27, { checkpoints: "auto" })),
+    row("H-B2-N1280", "adjoint", 1280, 900),
+    row("H-B2-N1280-fast", "adjoint", 1280, 300, fast(22)),
+    row("H-B2-N5120-fast", "adjoint", 5120, 1500, fast(25)),
+    {
+      kind: "reference", tool: "torchfde", toolVersion: "abc123", run: "2030-01-01T00:00Z", date: "2030-01-01", command: "torchfde long/tiny (test)",
+      machine: { cpu: "Test CPU", cores: 2, pytorch: "2.13.0+cpu", threads: "2" }, source: "transcribed", provenance: "copied for a test",
+      file: "results/torchfde-2030-01-01.jsonl", output: { config: "long/tiny", mode: "adjoint", n: 4000, seconds: 109.267 },
+    },
+  ];
+}
+
+test("README horizon section: rows, ratios to torchfde, growth exponents and exact / fast from a synthetic run", () => {
+  const text = renderHorizon(horizonLines());
+  const rows = text.split("\n").filter((l) => l.startsWith("| small") || l.startsWith("| B2"));
+  assert.equal(rows.length, 10);
+  assert.equal(rows[0], "| small | exact | direct | 1000 | — | 7000 ms | 41.5 | 3 | — | — | — | — |");
+  assert.equal(rows[1], "| small | exact | adjoint | 1000 | — | 5000 ms | 41.5 | — | — | 4.4e-8 | — | — |");
+  assert.equal(rows[3], "| small | exact | adjoint | 4000 | — | 72 s | 41.5 | — | — | — | 109 s | 0.659 |");
+  assert.equal(rows[4], "| small | fast | adjoint | 4000 | 25 | 4500 ms | 41.5 | — | 5.2e-7 | — | 109 s | 0.0412 |");
+  assert.equal(rows[6], "| small | fast + checkpoints auto | adjoint | 20000 | 27 | 30 s | 41.5 | — | — | — | — | — |");
+  assert.match(rows[8], /^\| B2 \| fast \| adjoint \| 1280 \| 22 \| 300 ms \|.* — \| — \|$/, "no torchfde figure for B2");
+  // t ∝ N^p: 1000 → 4000 ms x 4.5 (p 1.08), 4000 → 20000 ms x 5.33 (p 1.04), 1000 → 20000 ms x 24 (p 1.06)
+  assert.match(text, /small, the fast history's time t ∝ N\^p: fast \(adjoint\) p = 1\.06 from N = 1000 to 20000 \(1000→4000: 1\.08,\s+4000→20000: 1\.04\)/);
+  assert.match(text, /B2, the fast history's time t ∝ N\^p: fast \(adjoint\) p = 1\.16 from N = 1280 to 5120\./);
+  assert.match(text, /small, exact \/ fast history time at equal N: N = 1000: 5 \(adjoint\); N = 4000: 16 \(adjoint\)\./);
+  assert.match(text, /B2, exact \/ fast history time at equal N: N = 1280: 3 \(adjoint\)\./);
+  assert.match(text, /- ours: `nfde bench --suite horizon --json`, 2030-01-02, 2 × Test CPU, .*`results\/horizon-2030-01-02\.jsonl`/s);
+  assert.match(text, /- torchfde abc123, 2030-01-01, .*`results\/torchfde-2030-01-01\.jsonl`/s);
+});
+
+test("README horizon section: a placeholder, not an error, until a horizon run is recorded", () => {
+  const without = lines.filter((l) => !isHorizonLine(l));
+  assert.equal(renderHorizon(without), HORIZON_PLACEHOLDER);
+  assert.equal(renderSections(without).horizon, HORIZON_PLACEHOLDER);
+  assert.deepEqual(figureProblems(applySections(readme, renderSections(without)), without), []);
+});
+
+test("README horizon section: rendered from a run, every figure is in the files, and a figure edited by hand is caught", () => {
+  const all = [...lines, ...horizonLines()];
+  const rendered = applySections(readme, renderSections(all));
+  assert.notEqual(readmeSections(rendered).horizon, HORIZON_PLACEHOLDER);
+  assert.deepEqual(figureProblems(rendered, all), []);
+  for (const [from, to, token] of [["| 0.0412 |", "| 0.0421 |", "0.0421"], ["p = 1.06", "p = 1.26", "1.26"], ["| 72 s |", "| 79 s |", "79"]]) {
+    const edited = mutate("horizon", from, to, rendered);
+    assert.notEqual(readmeSections(edited).horizon, renderSections(all).horizon, `(a) misses ${to}`);
+    const problems = figureProblems(edited, all);
+    assert.ok(problems.some((p) => p.startsWith("horizon:") && p.includes(token)), `(b) misses ${token}: ${JSON.stringify(problems)}`);
+  }
 });
 
 test("results/*.jsonl: each line names its machine, date, command and provenance; no machine path", () => {

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf, gamma, METHODS, type Method } from "../src/index";
 import { forwardWeights, reverseHistoryWeights, schemeWeights } from "../src/solvers/weights";
+import { SCHEME_WEIGHTS } from "../src/solvers/schemes";
 
 /** Bytes of every typed array reachable from `root` (own properties, recursively). */
 function storedBytes(root: unknown): number {
@@ -135,5 +136,26 @@ test("blocks built from the sequences equal the dense tables for every method, w
       }
       betaVariable.dispose();
     }
+  }
+});
+
+test("second differences of powers (L1, the corrector's W1) keep their accuracy at large lags: series and direct formula agree, the tail decays like a power", () => {
+  for (const beta of [0.1, 0.5, 0.99]) {
+    const l1 = SCHEME_WEIGHTS.l1(beta, 100000, 1).history[0].sequence;
+    const w1 = SCHEME_WEIGHTS.corrector(beta, 100000, 1).history[1].sequence;
+    const c = 1 / gamma(beta + 2);
+    for (let m = 19; m <= 200; m += 7) {
+      const a = 1 - beta;
+      // the direct formula itself loses ~ε m² / |a (a − 1)| (the exponent's own factor) to cancellation
+      const slack = (p: number) => Math.max(1e-10, (8 * Number.EPSILON * (m + 2) ** 2) / Math.abs(p * (p - 1)));
+      const direct = -(Math.pow(m + 2, a) - 2 * Math.pow(m + 1, a) + Math.pow(m, a));
+      assert.ok(Math.abs(l1[m] - direct) <= slack(a) * Math.abs(direct), `l1 β ${beta} m ${m}: ${l1[m]} vs ${direct}`);
+      const d1 = c * (Math.pow(m + 2, beta + 1) + Math.pow(m, beta + 1) - 2 * Math.pow(m + 1, beta + 1));
+      assert.ok(Math.abs(w1[m] - d1) <= slack(beta + 1) * Math.abs(d1), `corrector β ${beta} m ${m}: ${w1[m]} vs ${d1}`);
+    }
+    // w[m] = C (m+1)^(a−2) (1 + O(m⁻²)): w[2m]/w[m] is ((2m+1)/(m+1))^(a−2) to ~1e-10, which noise of ~ε m² would break at m = 5e4
+    const ratio = (w: Float64Array, a: number, m: number) => w[2 * m] / w[m] / Math.pow((2 * m + 1) / (m + 1), a - 2);
+    assert.ok(Math.abs(ratio(l1, 1 - beta, 50000) - 1) < 1e-7, `l1 β ${beta}: tail ratio ${ratio(l1, 1 - beta, 50000)}`);
+    assert.ok(Math.abs(ratio(w1, 1 + beta, 50000) - 1) < 1e-7, `corrector β ${beta}: tail ratio ${ratio(w1, 1 + beta, 50000)}`);
   }
 });

@@ -1,5 +1,5 @@
-// The benchmark configurations of issue 7 (the same as the torchfde reference figures).
-import type { BenchConfig, FgrandBenchConfig, MlpBenchConfig, TanhBenchConfig } from "./types";
+// The benchmark configurations of issues 7 (the same as the torchfde reference figures) and 12 (long horizons).
+import type { BenchConfig, BenchSolverOptions, FgrandBenchConfig, MlpBenchConfig, TanhBenchConfig } from "./types";
 
 const b1 = (hidden: number): FgrandBenchConfig => ({
   kind: "fgrand", name: `B1-H${hidden}`, dataset: "cora", hidden, lr: 0.01,
@@ -14,19 +14,36 @@ const mlp = (name: string, n: number): MlpBenchConfig => ({
 const B3_STEPS = [10, 20, 40, 80, 160, 320] as const;
 
 // Long horizons (issue 12): the small state f = tanh(yW), W 8×8, y0 [4, 8], β 0.6, h 0.01 (torchfde's
-// "long/tiny" protocol), and B2's field at h = 2/40 over growing T. Direct autodiff only where its tape fits;
-// no tf.profile past a few thousand steps (its kernel list overflows).
-const tanh = (n: number): TanhBenchConfig => ({
-  kind: "tanh", name: `H-tiny-N${n}`, rows: 4, dim: 8, hidden: 8, lr: 1e-3,
-  solver: { beta: 0.6, tEnd: n * 0.01, stepSize: 0.01, method: "predictor" },
-  ...(n > 1000 ? { modes: ["adjoint"] as const } : {}), ...(n > 2000 ? { profile: false, repeats: 1 } : { repeats: 3 }),
+// "long/tiny" protocol), and B2's field at h = 2/40 over growing T; each with the exact history (where it still
+// finishes), the fast one, and the fast one with checkpoints. Direct autodiff only where its tape fits; no
+// tf.profile of direct's step at N = 1000 nor of any step past a few thousand steps (its kernel list overflows);
+// the exact check (an O(N²) value-only solve) up to N = 20480 on the small state and 5120 on B2.
+type Variant = "exact" | "fast" | "fast-ckpt";
+
+const horizonSolver = (n: number, h: number, v: Variant): BenchSolverOptions => ({
+  beta: 0.6, tEnd: n * h, stepSize: h, method: "predictor",
+  ...(v === "exact" ? {} : { history: "fast" as const }), ...(v === "fast-ckpt" ? { checkpoints: "auto" as const } : {}),
 });
-const longMlp = (n: number): MlpBenchConfig => ({
-  ...mlp(`H-B2-N${n}`, 40), solver: { beta: 0.6, tEnd: n * 0.05, stepSize: 0.05, method: "predictor" },
-  modes: ["adjoint"], profile: false, repeats: 1,
+const suffix = (v: Variant) => (v === "exact" ? "" : `-${v}`);
+
+const tanh = ([n, v]: [number, Variant]): TanhBenchConfig => ({
+  kind: "tanh", name: `H-tiny-N${n}${suffix(v)}`, rows: 4, dim: 8, hidden: 8, lr: 1e-3, solver: horizonSolver(n, 0.01, v),
+  ...(n > 1000 || v === "fast-ckpt" ? { modes: ["adjoint"] as const } : {}),
+  ...(n > 2000 ? { profile: false, repeats: 1 } : { profile: ["adjoint", "adjoint-taped"] as const, repeats: 3 }),
+  ...(v !== "exact" && n <= 20480 ? { exactCheck: true } : {}),
 });
-const HORIZON_TINY = [1000, 4000, 20000] as const;
-const HORIZON_B2 = [1280, 5120] as const;
+const longMlp = ([n, v]: [number, Variant]): MlpBenchConfig => ({
+  ...mlp(`H-B2-N${n}${suffix(v)}`, 40), solver: horizonSolver(n, 0.05, v),
+  modes: ["adjoint"], profile: false, repeats: 1, ...(v !== "exact" && n <= 5120 ? { exactCheck: true } : {}),
+});
+// Ordered by N, so that the rows compared at one N run close together in time.
+const HORIZON_TINY: [number, Variant][] = [
+  [1000, "exact"], [1000, "fast"], [4000, "exact"], [4000, "fast"],
+  [20000, "fast"], [20000, "fast-ckpt"], [100000, "fast"], [100000, "fast-ckpt"],
+];
+const HORIZON_B2: [number, Variant][] = [
+  [1280, "exact"], [1280, "fast"], [5120, "exact"], [5120, "fast"], [5120, "fast-ckpt"], [20480, "fast"], [20480, "fast-ckpt"],
+];
 
 export const CONFIGS: readonly BenchConfig[] = [
   b1(64), b1(256), mlp("B2", 40), ...B3_STEPS.map((n) => mlp(`B3-N${n}`, n)),
@@ -52,11 +69,15 @@ export function suiteConfigs(suite: Suite): BenchConfig[] {
   return CONFIGS.filter((c) => (suite === "all" ? !of.horizon(c.name) : of[suite](c.name)));
 }
 
-/** Configurations by name or prefix ("B1" = both B1 sizes, "B3" = every N, "B3-N160" = one, "H-tiny" = its N). */
+/**
+ * Configurations by name or prefix: "B1" = both B1 sizes, "B3" = every N, "H-tiny" = every small-state row;
+ * a full name is that configuration alone ("H-tiny-N1000" is not also H-tiny-N1000-fast).
+ */
 export function selectConfigs(names: string[]): BenchConfig[] {
   const out: BenchConfig[] = [];
   for (const name of names) {
-    const hits = CONFIGS.filter((c) => c.name === name || c.name.startsWith(`${name}-`));
+    const exact = CONFIGS.filter((c) => c.name === name);
+    const hits = exact.length > 0 ? exact : CONFIGS.filter((c) => c.name.startsWith(`${name}-`));
     if (hits.length === 0) {
       throw new Error(`configs: "${name}" matches no configuration; allowed: ${CONFIGS.map((c) => c.name).join(", ")}, B1, B3, H-tiny, H-B2`);
     }

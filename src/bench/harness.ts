@@ -1,10 +1,12 @@
 // Measures one (configuration, mode) in this process: peak tensor bytes of a training step (tf.profile),
-// peak RSS above the post-set-up baseline, step times after a warm-up, and the adjoint's gradient error.
+// peak RSS above the post-set-up baseline, step times after a warm-up, the adjoint's gradient error, and
+// for the fast history its K and its distance from the exact solution.
 import * as os from "node:os";
 import { tf, backendInfo } from "../backend";
 import type { Optimizer, Tensor } from "@tensorflow/tfjs";
 import { relativeDifference } from "../analysis/relative-difference";
 import { resolveConfig, stepsOf } from "./configs";
+import { DEFAULT_TOLERANCE, fastVsExact, kernelCount } from "./fast-history-figures";
 import { fgrandProblem } from "./fgrand-problem";
 import { mlpProblem } from "./mlp-problem";
 import { tanhProblem } from "./tanh-problem";
@@ -98,6 +100,33 @@ export async function runConfig(config: BenchConfig | string, mode: BenchMode, o
   if (c.modes && !c.modes.includes(mode)) {
     throw new Error(`${c.name} runs in mode ${c.modes.join(", ")} only; mode "${mode}" does not fit (N = ${stepsOf(c)})`);
   }
+  const history = c.solver.history ?? "exact";
+  if (c.exactCheck && history !== "fast") {
+    throw new Error(`${c.name}: exactCheck is true with history '${history}'; allowed: exactCheck only with history 'fast'`);
+  }
+  const K = kernelCount(c); // before the run: a tolerance the fit cannot reach fails here, with the fit's message
+  const measured = await measure(c, mode, opts);
+  // After the measurement, on a fresh problem with the same seed (the same initial parameters), so that the
+  // exact solve's O(N²) work and memory stay out of the measured step and its RSS peak.
+  const exactRelDiff = c.exactCheck ? withProblem(c, opts.seed, (p) => fastVsExact(p, c)) : null;
+  return {
+    ...measured, history, tolerance: history === "fast" ? c.solver.tolerance ?? DEFAULT_TOLERANCE : null,
+    checkpoints: c.solver.checkpoints ?? null, K, exactRelDiff,
+  };
+}
+
+function withProblem<T>(c: BenchConfig, seed: number | undefined, fn: (p: Problem) => T): T {
+  const p = makeProblem(c, seed);
+  try {
+    return fn(p);
+  } finally {
+    p.dispose();
+  }
+}
+
+type Measured = Omit<BenchResult, "history" | "tolerance" | "checkpoints" | "K" | "exactRelDiff">;
+
+async function measure(c: BenchConfig, mode: BenchMode, opts: RunOptions): Promise<Measured> {
   const repeats = opts.repeats ?? c.repeats ?? 5;
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats is ${repeats}; allowed: an integer >= 1`);
   const t0 = performance.now();
@@ -109,7 +138,7 @@ export async function runConfig(config: BenchConfig | string, mode: BenchMode, o
     trainStep(p, mode, opt); // warm-up: kernels, weight tables, Adam's slots
     const startBytes = tf.memory().numBytes;
     let loss = NaN;
-    const profiled = c.profile ?? true;
+    const profiled = Array.isArray(c.profile) ? c.profile.includes(mode) : c.profile ?? true;
     const profile = profiled
       ? await tf.profile(() => { loss = trainStep(p, mode, opt).loss; })
       : { peakBytes: NaN, kernels: [] as { name: string; kernelTimeMs: unknown }[] };

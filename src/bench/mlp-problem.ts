@@ -2,6 +2,7 @@
 import { tf } from "../backend";
 import type { Scalar } from "@tensorflow/tfjs";
 import { solveFde } from "../adjoint/solve-fde";
+import { fdeint } from "../solvers/fdeint";
 import { mlpField } from "../models/mlp-field";
 import { instrument, MODE_SOLVE, type FieldTimers, type Problem } from "./problem";
 import type { MlpBenchConfig } from "./types";
@@ -19,6 +20,7 @@ export function mlpProblem(c: MlpBenchConfig, seed = 7): Problem {
       const yEnd = solveFde(instrument(field.f, timers, handVjp), y0, { ...c.solver, gradient, params: field.params });
       return tf.mean(tf.squaredDifference(yEnd, target)) as Scalar;
     }),
+    finalState: (solver) => fdeint(field.f, y0, solver),
     dispose: () => { field.dispose(); tf.dispose([y0, target]); },
   };
 }

@@ -1,9 +1,9 @@
 // A benchmark problem: trainable variables and a loss whose solve runs in the chosen mode. The vector
 // field is wrapped so that the time spent inside f and inside its vjp can be read per step.
-import type { Scalar, Variable } from "@tensorflow/tfjs";
+import type { Scalar, Tensor, Variable } from "@tensorflow/tfjs";
 import type { Gradient } from "../solvers/options";
 import type { VectorField } from "../solvers/types";
-import type { BenchMode } from "./types";
+import type { BenchMode, BenchSolverOptions } from "./types";
 
 export interface FieldTimers {
   fieldMs: number;
@@ -14,6 +14,8 @@ export interface Problem {
   variables: Variable[];
   loss(mode: BenchMode): Scalar;
   timers: FieldTimers;
+  /** y(T) of a value-only solve (fdeint outside any gradient scope: no tape) with these options, at the current parameters. */
+  finalState?(solver: BenchSolverOptions): Tensor;
   dispose(): void;
 }
 

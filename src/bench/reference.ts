@@ -34,3 +34,17 @@ export function referenceFor(config: string, mode: BenchMode): ReferenceFigure |
   const p = TORCHFDE_REFERENCE[config];
   return p ? p[mode === "direct" ? "direct" : "adjoint"] : null;
 }
+
+// torchfde on the long-horizon small state (peers/torchfde_long_horizon.py: f = tanh(yW), W 8×8, y0 [4, 8], β 0.6,
+// h 0.01; one forward + backward in seconds, the first call included), 2026-12-01, the same machine kind
+// (shared peer figures torchfde-figures.json, key "long/tiny"; results/torchfde-2026-12-01.jsonl).
+const TORCHFDE_LONG_TINY_S: Readonly<Record<"direct" | "adjoint", Readonly<Record<number, number>>>> = {
+  adjoint: { 1000: 7.864, 2000: 23.834, 4000: 109.267 },
+  direct: { 1000: 14.153, 2000: 90.443 },
+};
+
+/** torchfde's time (ms) of one forward + backward on the long-horizon small state at N steps, or null. */
+export function longTinyReferenceMs(n: number, mode: BenchMode): number | null {
+  const s = TORCHFDE_LONG_TINY_S[mode === "direct" ? "direct" : "adjoint"][n];
+  return s === undefined ? null : s * 1000;
+}

@@ -14,7 +14,7 @@ const ratio = (a: number, b: number | null | undefined) => (b ? round(a / b) : n
 export function resultRows(results: BenchResult[]): Row[] {
   return results.map((r) => {
     const ref = referenceFor(r.config, r.mode);
-    const peakMB = r.peakBytes / MB;
+    const peakMB = typeof r.peakBytes === "number" ? r.peakBytes / MB : NaN; // null: NaN read back from JSON
     return {
       config: r.config, mode: r.mode, N: r.n, H: r.hidden, threads: r.threads,
       "peak MB": round(peakMB), "torch live MB": ref?.liveMB ?? null, "peak/live": ratio(peakMB, ref?.liveMB),
@@ -99,8 +99,8 @@ export function breakdownRows(results: BenchResult[]): Row[] {
   });
 }
 
-/** Rows as a danfojs text table (columns as wide as their content, at most 14 characters). */
-export function formatTable(rows: Row[]): string {
+/** Rows as a danfojs text table (columns as wide as their content, at most `maxWidth` characters). */
+export function formatTable(rows: Row[], maxWidth = 14): string {
   if (rows.length === 0) return "(no rows)";
   // danfojs-node loads tfjs-node itself (the same engine, through the package's overrides): load on demand.
   const { DataFrame } = require("danfojs-node") as typeof import("danfojs-node");
@@ -109,7 +109,7 @@ export function formatTable(rows: Row[]): string {
   const header = cols.map((c) => (c === "config" ? "bench" : c));
   const cell = (v: Row[string]) => (v === null || v === undefined ? "-" : v);
   const data = rows.map((r) => cols.map((c) => cell(r[c])));
-  const width = (c: string) => Math.min(14, Math.max(4, ...[c, ...rows.map((r) => String(cell(r[c])))].map((s) => s.length)));
+  const width = (c: string) => Math.min(maxWidth, Math.max(4, ...[c, ...rows.map((r) => String(cell(r[c])))].map((s) => s.length)));
   const columns: Record<number, { width: number; wrapWord?: boolean }> = { 0: { width: String(rows.length - 1).length } };
   cols.forEach((c, i) => { columns[i + 1] = { width: width(c), wrapWord: true }; });
   const df = new DataFrame(data, {

@@ -3,6 +3,7 @@
 import { tf } from "../backend";
 import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
 import { solveFde } from "../adjoint/solve-fde";
+import { fdeint } from "../solvers/fdeint";
 import type { VectorField } from "../solvers/types";
 import { instrument, MODE_SOLVE, type FieldTimers, type Problem } from "./problem";
 import type { TanhBenchConfig } from "./types";
@@ -30,6 +31,7 @@ export function tanhProblem(c: TanhBenchConfig, seed = 7): Problem {
       const yEnd = solveFde(instrument(f, timers, handVjp), y0, { ...c.solver, gradient, params: [W] });
       return tf.mean(tf.square(yEnd)) as Scalar;
     }),
+    finalState: (solver) => fdeint(f, y0, solver),
     dispose: () => tf.dispose([W, y0]),
   };
 }

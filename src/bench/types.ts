@@ -9,16 +9,26 @@ export const BENCH_MODES: readonly BenchMode[] = ["direct", "adjoint", "adjoint-
  * child processes as JSON.
  */
 export type BenchSolverOptions = Required<Pick<SolverOptions, "tEnd" | "stepSize" | "method">> &
-  Pick<SolverOptions, "memory" | "correctorSteps"> & { beta: number };
+  Pick<SolverOptions, "memory" | "correctorSteps" | "history" | "tolerance" | "checkpoints"> & { beta: number };
 
 /** What every configuration may add: the modes it runs (others do not fit), and whether to profile. */
 interface BenchLimits {
   /** The modes this configuration runs (default: all); e.g. direct's tape at N = 20000 does not fit. */
   modes?: readonly BenchMode[];
-  /** false: no tf.profile step (its kernel list overflows past ~10^5 kernels); peakBytes and kernels are NaN. */
-  profile?: boolean;
+  /**
+   * The modes with a tf.profile step (default true: every mode). tf.profile's peak is a Math.max over one argument
+   * per kernel, which overflows the call stack past ~10^5 kernels (direct's tape at N = 1000 on the small state):
+   * false or a mode not listed means no profiled step, and peakBytes and kernels are NaN.
+   */
+  profile?: boolean | readonly BenchMode[];
   /** Timed steps when the run does not say (default 5): long solves take one. */
   repeats?: number;
+  /**
+   * history 'fast' only: also solve the problem value-only (no tape) with the exact and the fast history at
+   * the initial parameters and report ‖y_fast(T) − y_exact(T)‖ / ‖y_exact(T)‖ (default false: the exact
+   * solve is O(N²), minutes at N = 20480).
+   */
+  exactCheck?: boolean;
 }
 
 export interface FgrandBenchConfig extends BenchLimits {
@@ -91,6 +101,19 @@ export interface BenchResult {
   breakdown: StepBreakdown;
   loss: number;
   setupMs: number;
+  /** The solve's history ('exact' when the configuration does not say). */
+  history: "exact" | "fast";
+  /** history 'fast': the kernel approximation's tolerance (the solver's default when not set); null for exact. */
+  tolerance: number | null;
+  /** history 'fast' with an adjoint: the checkpoints option as given; null when not set. */
+  checkpoints: number | "auto" | null;
+  /** history 'fast': the number of exponentials K of the far lags' fit; null for exact. */
+  K: number | null;
+  /**
+   * history 'fast' with exactCheck: ‖y_fast(T) − y_exact(T)‖ / ‖y_exact(T)‖ of value-only solves at the
+   * initial parameters; null when not computed.
+   */
+  exactRelDiff: number | null;
   /** 1-minute load average of the machine at the end of the measurement (shared machines: read beside times). */
   load1: number;
   backend: string;

@@ -7,11 +7,18 @@ import {
   benchFigures, breakdownRows, formatTable, machineLine, resultRows, summaryRows, threadRows, threadVerdict,
 } from "../bench/report";
 import { BENCH_MODES, type BenchMode, type BenchResult } from "../bench/types";
+import { exactFastRows, growthRows, horizonRows, isHorizon } from "../bench/horizon-report";
+import { KERNEL_GRID, kernelFailures, kernelRows, kernelTable } from "../bench/kernel-table";
 
 const USAGE = `usage: nfde bench [--suite memory|scaling|horizon|all] [--configs B1,B2,B3-N160] [--modes direct,adjoint]
                   [--threads 1,2] [--repeats K] [--json] [--plot FILE.html] [--breakdown]
                   [--input RESULTS.jsonl]   (tables and figures from saved --json output, no run)
-  all = memory + scaling (the README's table); horizon = long solves (N up to 20000), minutes per row`;
+       nfde bench --kernel-table [--json]   the fast history's K per method, β, N and tolerance (no solve)
+  all = memory + scaling (the README's table); horizon = long solves (N up to 100000, exact and fast history),
+  minutes per row`;
+
+/** Wide enough for the longest horizon configuration name (H-tiny-N100000-fast-ckpt). */
+const HORIZON_NAME_WIDTH = 24;
 
 function list(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -25,6 +32,24 @@ function readResults(file: string): BenchResult[] {
   return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l) as BenchResult);
 }
 
+function printKernelTable(json: boolean): number {
+  const lines = kernelTable();
+  if (json) {
+    for (const l of lines) console.log(JSON.stringify(l));
+    return 0;
+  }
+  const g = KERNEL_GRID;
+  console.log(`nfde bench --kernel-table: h ${g.stepSize}; K = exponentials of the far lags' fit, err = its largest relative error ` +
+    "over every far lag, ms = time to build the scheme's weights and the fit");
+  for (const tolerance of g.tolerances) {
+    console.log(`\ntolerance ${tolerance.toExponential(0)}:`);
+    console.log(formatTable(kernelRows(lines.filter((l) => l.tolerance === tolerance))));
+  }
+  const failures = kernelFailures(lines);
+  if (failures.length) console.log(`\nfits that threw:\n  ${failures.join("\n  ")}`);
+  return 0;
+}
+
 export async function runBench(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args, allowPositionals: false,
@@ -32,9 +57,15 @@ export async function runBench(args: string[]): Promise<number> {
       suite: { type: "string", default: "memory" }, configs: { type: "string" }, modes: { type: "string" },
       threads: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean", default: false },
       plot: { type: "string" }, input: { type: "string" }, breakdown: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
+      "kernel-table": { type: "boolean", default: false },
     },
   });
   if (values.help) { console.log(USAGE); return 0; }
+  if (values["kernel-table"]) {
+    const other = args.filter((a) => a.startsWith("--") && a !== "--kernel-table" && a !== "--json");
+    if (other.length) throw new Error(`--kernel-table takes only --json; got ${other.join(" ")}`);
+    return printKernelTable(values.json);
+  }
   const suite = values.suite as Suite;
   if (!SUITES.includes(suite)) throw new Error(`--suite is "${suite}"; allowed: ${SUITES.join(", ")}`);
   const configs = list(values.configs, "configs");
@@ -50,7 +81,8 @@ export async function runBench(args: string[]): Promise<number> {
     configs: chosen, modes, threads, repeats,
     onResult: (r) => {
       if (values.json) console.log(JSON.stringify(r));
-      else process.stderr.write(`  ${r.config} ${r.mode} threads ${r.threads}: ${r.stepMsMedian.toFixed(1)} ms, ${(r.peakBytes / 2 ** 20).toFixed(1)} MB\n`);
+      else process.stderr.write(`  ${r.config} ${r.mode} threads ${r.threads}: ${r.stepMsMedian.toFixed(1)} ms, ${(r.peakBytes / 2 ** 20).toFixed(1)} MB` +
+        `${typeof r.K === "number" ? `, K ${r.K}` : ""}${typeof r.exactRelDiff === "number" ? `, vs exact ${r.exactRelDiff.toExponential(1)}` : ""}\n`);
     },
   });
   if (!values.json) {
@@ -65,6 +97,21 @@ export async function runBench(args: string[]): Promise<number> {
       console.log("\nThreads (median ms per step):");
       console.log(formatTable(tr));
       console.log(`geometric mean of time / best, per thread count: ${threadVerdict(results).map((v) => `${v.threads}: ${v.geoMeanRelative}`).join(", ")}`);
+    }
+    if (results.some(isHorizon)) {
+      console.log("\nLong horizons (fwd+grad = median forward + gradient ms of a step, Adam left out; torchfde's time includes its first call;");
+      console.log("vs exact = ‖y_fast(T) − y_exact(T)‖/‖y_exact(T)‖, value-only solves at the initial parameters):");
+      console.log(formatTable(horizonRows(results), HORIZON_NAME_WIDTH));
+      const growth = growthRows(results);
+      if (growth.length) {
+        console.log("\nGrowth of the fast history's time with N (slope p of t ∝ N^p, log-log):");
+        console.log(formatTable(growth));
+      }
+      const ratios = exactFastRows(results);
+      if (ratios.length) {
+        console.log("\nExact / fast history at equal N:");
+        console.log(formatTable(ratios));
+      }
     }
     if (values.breakdown) {
       console.log("\nWhere the time goes (median ms; f = inside the vector field, rest = history sums and bookkeeping):");

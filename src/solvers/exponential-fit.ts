@@ -157,13 +157,22 @@ function fitTail(w: Float64Array, decay: Float64Array, local: number, lags: numb
     for (let k = 0; k < K; k++) A[i * K + k] = weight * Math.pow(decay[k], m - local);
     b[i] = weight * w[m];
   });
-  if (!active) return nonNegativeLeastSquares(A, b, lags.length, K);
+  // unit columns: the pivot threshold of the QR is relative, and the columns' norms span many decades
+  const norms = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    let s = 0;
+    for (let i = 0; i < lags.length; i++) s += A[i * K + k] ** 2;
+    norms[k] = Math.sqrt(s) || 1;
+    for (let i = 0; i < lags.length; i++) A[i * K + k] /= norms[k];
+  }
+  const unscale = (x: Float64Array) => x.map((v, k) => v / norms[k]);
+  if (!active) return unscale(nonNegativeLeastSquares(A, b, lags.length, K));
   const sub = new Float64Array(lags.length * active.length);
   for (let i = 0; i < lags.length; i++) active.forEach((k, j) => (sub[i * active.length + j] = A[i * K + k]));
   const x = leastSquares(sub, b, lags.length, active.length);
   const c = new Float64Array(K);
   active.forEach((k, j) => (c[k] = x[j]));
-  return c;
+  return unscale(c);
 }
 
 /** Σ_k c_k r_k^(m−L) for m = L..N (index m; 0 below L). */
@@ -188,10 +197,10 @@ export function relativeError(w: Float64Array, c: Float64Array, decay: Float64Ar
   for (let m = local; m <= n; m++) scale = Math.max(scale, Math.abs(w[m]));
   if (scale === 0) return 0;
   let worst = 0;
-  // the float64 sequences are differences of powers (of order up to m² times w[m]): their own rounding,
-  // ~ε m² |w[m]|, is not counted as an error of the fit
+  // the float64 sequences (first differences of powers, second differences by their series, recurrences)
+  // carry a rounding of ~ε m |w[m]|, which is not counted as an error of the fit
   for (let m = local; m <= n; m++) {
-    const noise = 4 * Number.EPSILON * m * m * Math.abs(w[m]);
+    const noise = 4 * Number.EPSILON * m * Math.abs(w[m]);
     worst = Math.max(worst, Math.max(0, Math.abs(fit[m] - w[m]) - noise) / Math.max(Math.abs(w[m]), 1e-12 * scale));
   }
   return worst;

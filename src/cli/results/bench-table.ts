@@ -1,6 +1,8 @@
 // The README's bench and threads sections: the newest `nfde bench --suite all` run beside torchfde's figures,
 // and the newest `nfde bench ... --threads` run.
 import { code, dayDiff, fmt, fmtExp, machineText, MB, num, sourceText, unique, type ResultLine } from "./format";
+import { isHorizonLine } from "./horizon-table";
+import { isKernelTableRun } from "./kernel-table";
 import { newest, runsOf, type Run } from "./runs";
 
 interface BenchFigures {
@@ -150,7 +152,7 @@ export function renderBench(lines: ResultLine[]): string {
       `${slower.length ? `; slower at ${where(slower)}` : ""}.`);
   }
   // Other runs of the same day that quote a single configuration again (e.g. at a lower load).
-  for (const r of runs.filter((x) => x !== suite && x.date === suite.date && !/--threads/.test(x.command))) {
+  for (const r of runs.filter((x) => x !== suite && x.date === suite.date && !/--threads/.test(x.command) && !isKernelTableRun(x.command) && !x.lines.some(isHorizonLine))) {
     const again = r.lines.map(benchFigures).filter((f) => f.stepMs !== null).map((f) => {
       const t = ref.get(f.config, f.mode);
       return `${shortLabel(f)} ${f.mode} ${fmt(f.stepMs!)} ms${t?.stepMs != null ? ` (torchfde ${fmt(t.stepMs)} ms)` : ""}`;

@@ -114,7 +114,7 @@ export function loadText(m: Machine | null): string | null {
   const l = m?.load1;
   if (!l) return null;
   if (l.min !== undefined && l.max !== undefined) return `${l.min}–${l.max}`;
-  if (l.start !== undefined && l.end !== undefined) return `${l.start}–${l.end}`;
+  if (l.start !== undefined && l.end !== undefined) return l.start === l.end ? `about ${l.start}` : `${l.start}–${l.end}`;
   if (l.about !== undefined) return `about ${l.about}`;
   return null;
 }

@@ -3,13 +3,23 @@
 //   bench    the newest run of `nfde bench --suite all`, beside the torchfde set measured nearest in date,
 //            and other bench runs of that day (reruns of single configurations)
 //   threads  the newest run of `nfde bench ... --threads`
+//   kernels  the newest run of `nfde bench --kernel-table`: K per method, β and N at tolerance 1e-6
+//   horizon  the newest run of `nfde bench --suite horizon` beside torchfde's long/tiny figures (a placeholder until one is recorded)
 // This file renders them, reads and replaces them in the README, and checks that every figure in them is in the files.
 import { MB, type ResultLine } from "./format";
 import { renderBench, renderThreads } from "./bench-table";
+import { horizonDerivedFigures, isHorizonLine, isLongTinyReference, renderHorizon } from "./horizon-table";
+import { isKernelTableRun, renderKernels } from "./kernel-table";
 import { renderTrain } from "./train-table";
 
-export const SECTIONS = ["train", "bench", "threads"] as const;
-export type Section = (typeof SECTIONS)[number];
+/** The sections the README must have. */
+export const SECTIONS = ["train", "bench", "threads", "kernels", "horizon"] as const;
+/** Sections the README may have: rendered, checked and rewritten when both their markers are there. */
+export const OPTIONAL_SECTIONS = [] as const;
+type RequiredSection = (typeof SECTIONS)[number];
+export type Section = RequiredSection | (typeof OPTIONAL_SECTIONS)[number];
+/** The README's sections: every required one, and the optional ones it marks. */
+export type ReadmeSections = Record<RequiredSection, string> & Partial<Record<Section, string>>;
 
 /** Wraps text lines (not table rows) at `width` columns; a code span is never split. */
 export function wrap(text: string, width = 110): string {
@@ -32,7 +42,10 @@ export function wrap(text: string, width = 110): string {
 
 /** Every marked section of the README, rendered from the result lines. */
 export function renderSections(lines: ResultLine[]): Record<Section, string> {
-  return { train: wrap(renderTrain(lines)), bench: wrap(renderBench(lines)), threads: wrap(renderThreads(lines)) };
+  return {
+    train: wrap(renderTrain(lines)), bench: wrap(renderBench(lines)), threads: wrap(renderThreads(lines)), kernels: wrap(renderKernels(lines)),
+    horizon: wrap(renderHorizon(lines)),
+  };
 }
 
 // ---- the README's marked sections ----------------------------------------------------------------------------
@@ -41,10 +54,11 @@ const open = (s: string) => `<!-- results:${s} -->`;
 const close = (s: string) => `<!-- /results:${s} -->`;
 
 /** The text between each pair of markers (without the newlines that border it). */
-export function readmeSections(readme: string): Record<Section, string> {
-  const out = {} as Record<Section, string>;
-  for (const s of SECTIONS) {
+export function readmeSections(readme: string): ReadmeSections {
+  const out = {} as ReadmeSections;
+  for (const s of [...SECTIONS, ...OPTIONAL_SECTIONS] as Section[]) {
     const a = readme.indexOf(open(s)), b = readme.indexOf(close(s));
+    if (a < 0 && b < 0 && (OPTIONAL_SECTIONS as readonly string[]).includes(s)) continue;
     if (a < 0 || b < 0 || b < a) throw new Error(`README.md has no ${open(s)} ... ${close(s)} section`);
     if (readme.indexOf(open(s), a + 1) >= 0) throw new Error(`README.md has ${open(s)} twice`);
     out[s] = readme.slice(a + open(s).length, b).replace(/^\n/, "").replace(/\n$/, "");
@@ -55,8 +69,8 @@ export function readmeSections(readme: string): Record<Section, string> {
 /** The README with each marked section replaced by `sections`. */
 export function applySections(readme: string, sections: Record<Section, string>): string {
   let text = readme;
-  readmeSections(text); // throws on a missing marker
-  for (const s of SECTIONS) {
+  const present = Object.keys(readmeSections(text)) as Section[]; // throws on a missing marker
+  for (const s of present) {
     const a = text.indexOf(open(s)) + open(s).length, b = text.indexOf(close(s));
     text = `${text.slice(0, a)}\n${sections[s]}\n${text.slice(b)}`;
   }
@@ -101,15 +115,26 @@ function matches(token: string, v: number): boolean {
   return Math.abs(v - x) <= tol;
 }
 
+// The lines whose values a section may quote: the kernel table's and the horizon run's many small figures (K, fit
+// errors, build times, per-step times) would otherwise match a figure edited by hand in another section.
+const isKernelLine = (l: ResultLine) => l.command !== null && isKernelTableRun(l.command);
+const isOther = (l: ResultLine) => !isKernelLine(l) && !isHorizonLine(l);
+const QUOTES: Record<Section, (l: ResultLine) => boolean> = {
+  train: isOther, bench: isOther, threads: isOther, kernels: isKernelLine, horizon: (l) => isHorizonLine(l) || isLongTinyReference(l),
+};
+// Figures a section computes from the files (ratios, exponents, sums): accepted beside the files' own values.
+const DERIVED: Partial<Record<Section, (lines: ResultLine[]) => number[]>> = { horizon: horizonDerivedFigures };
+
 /** What in the README's marked sections is not in the result files: numbers, dates, versions, commands, file names. */
 export function figureProblems(readme: string, lines: ResultLine[]): string[] {
-  const { numbers, strings } = fileValues(lines);
   const commands = new Set(lines.map((l) => l.command).filter((c): c is string => !!c));
   const files = new Set(lines.map((l) => l.file));
   const problems: string[] = [];
   const sections = readmeSections(readme);
-  for (const s of SECTIONS) {
-    let text = sections[s];
+  for (const s of Object.keys(sections) as Section[]) {
+    const { numbers, strings } = fileValues(lines.filter(QUOTES[s]));
+    numbers.push(...(DERIVED[s]?.(lines) ?? []));
+    let text = sections[s]!;
     text = text.replace(/`([^`]*)`/g, (_m, span: string) => {
       if (!commands.has(span) && !files.has(span)) problems.push(`${s}: \`${span}\` is neither a command nor a file of results/`);
       return " ";
