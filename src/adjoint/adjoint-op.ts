@@ -6,7 +6,7 @@ import { customOp, forwardScopeTensors, tapeIsOn } from "../tfjs-internals";
 import { solve } from "../solvers/loop";
 import type { Plan } from "../solvers/plan";
 import type { VectorField } from "../solvers/types";
-import { checkpointedStates, keptStates } from "./recorded-states";
+import { checkpointedStates, hostKeptStates, keptStates } from "./recorded-states";
 import type { ReverseSweep } from "./reverse-sweep";
 
 /** Splits the output cotangent into ∂L/∂y_k per grid index (indices repeated in `times` add up). */
@@ -45,7 +45,9 @@ export function solveByAdjoint(f: VectorField, y0: Tensor, plan: Plan, sweep: Re
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const recorded = plan.checkpoints
           ? checkpointedStates(f, y0, plan, traj.checkpoints.map((c, i) => ({ ...c, state: saved[i] })))
-          : keptStates(saved.slice(0, n), Array.from({ length: n }, (_, k) => saved.slice(n + k * S, n + (k + 1) * S)));
+          : traj.hostStates.length > 0
+            ? hostKeptStates(traj.hostStates, y0.shape, Array.from({ length: n }, (_, k) => saved.slice(k * S, (k + 1) * S)))
+            : keptStates(saved.slice(0, n), Array.from({ length: n }, (_, k) => saved.slice(n + k * S, (n + (k + 1) * S))));
         try {
           const g = sweep({ f, y0, plan, recorded, final: saved[saved.length - 1], cotangents: cotangentsOf(dy, plan) });
           return [g.y0, ...g.params, ...(beta ? [g.beta!] : [])];

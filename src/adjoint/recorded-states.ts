@@ -25,6 +25,28 @@ export function keptStates(states: Tensor[], stageInputs: Tensor[][]): RecordedS
   };
 }
 
+/** States kept as host copies: each made a tensor when the sweep reads it, freed when it moves past it. */
+export function hostKeptStates(arrays: Float32Array[], shape: number[], stageInputs: Tensor[][], first = 0): RecordedStates {
+  const made = new Map<number, Tensor>();
+  const state = (j: number) => {
+    let t = made.get(j);
+    if (!t) made.set(j, t = tf.keep(tf.tensor(arrays[j - first], shape)));
+    return t;
+  };
+  return {
+    state,
+    stageInputs: (k) => stageInputs[k - first],
+    release: (j) => {
+      tf.dispose([...(made.get(j) ? [made.get(j)!] : []), ...stageInputs[j - first]]);
+      made.delete(j);
+    },
+    dispose: () => {
+      tf.dispose([...made.values(), ...stageInputs.flat()].filter((t) => !t.isDisposed));
+      made.clear();
+    },
+  };
+}
+
 /** Segments [c_i, c_{i+1}) recomputed from their checkpoints; one segment's states live at a time. */
 export function checkpointedStates(f: VectorField, y0: Tensor, plan: Plan, checkpoints: Checkpoint[]): RecordedStates {
   let loaded = -1;
@@ -41,15 +63,15 @@ export function checkpointedStates(f: VectorField, y0: Tensor, plan: Plan, check
     const start = checkpoints[i].step;
     const until = i + 1 < checkpoints.length ? checkpoints[i + 1].step : plan.steps;
     // loaded from inside the sweep's per-step tidy: the segment must outlive it
-    const seg = tf.tidy(() => recomputeSegment(f, y0, plan, checkpoints[i], until));
-    [...seg.states, ...seg.stageInputs.flat()].forEach((t) => tf.keep(t));
-    const shift = (xs: Tensor[][] | Tensor[]) => (k: number) => xs[k - start];
-    const [states, inputs] = [shift(seg.states) as (k: number) => Tensor, shift(seg.stageInputs) as (k: number) => Tensor[]];
-    current = {
-      state: states, stageInputs: inputs,
-      release: (k) => tf.dispose([states(k), ...inputs(k)]),
-      dispose: () => tf.dispose([...seg.states, ...seg.stageInputs.flat()].filter((t) => !t.isDisposed)),
-    };
+    let seg: ReturnType<typeof recomputeSegment> | null = null;
+    // nothing returned through tf.tidy: it would walk the host arrays element by element
+    tf.tidy(() => {
+      seg = recomputeSegment(f, y0, plan, checkpoints[i], until);
+      seg.stageInputs.flat().forEach((t) => tf.keep(t));
+    });
+    const { hostStates, stageInputs } = seg!;
+    checkpoints[i].state.dispose(); // the segment's first state is a host copy of it now
+    current = hostKeptStates(hostStates, y0.shape, stageInputs, start);
     loaded = i;
   };
   return {

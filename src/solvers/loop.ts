@@ -14,8 +14,10 @@ import type { VectorField } from "./types";
 export interface Trajectory {
   /** y(tEnd), or the states at plan.outputIndices stacked on axis 0. */
   output: Tensor;
-  /** With `record` (no checkpoints): y_0 .. y_{N-1} (y_0 is the caller's y0). */
+  /** With `record` (no checkpoints): y_0 .. y_{N-1} (y_0 is the caller's y0); empty when hostStates holds them. */
   states: Tensor[];
+  /** The same states as float32 copies on the host, with the fast history off the tape (no live tensor per step). */
+  hostStates: Float32Array[];
   /** With `record` (no checkpoints): for step k+1 (index k), the inputs z⁰..z^{S-1} of the corrector's f evaluations. */
   stageInputs: Tensor[][];
   /** With `record` and plan.checkpoints: the state and the fast history at each checkpoint step. */
@@ -40,7 +42,7 @@ export function solve(f: VectorField, y0: Tensor, plan: Plan, record: boolean): 
 }
 
 /** Steps checkpoint.step .. until − 1 again from a checkpoint: their states (from the checkpoint's own) and stage inputs. */
-export function recomputeSegment(f: VectorField, y0: Tensor, plan: Plan, checkpoint: Checkpoint, until: number): { states: Tensor[]; stageInputs: Tensor[][] } {
+export function recomputeSegment(f: VectorField, y0: Tensor, plan: Plan, checkpoint: Checkpoint, until: number): Pick<Trajectory, "states" | "hostStates" | "stageInputs"> {
   const t = march(f, y0, plan, checkpoint, until, "states");
   t.final.dispose();
   return t;
@@ -64,6 +66,8 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
   const kept = new Map<number, Tensor>();
   if (wanted.has(0)) kept.set(0, y0);
   const states: Tensor[] = [];
+  const hostStates: Float32Array[] = [];
+  const onHost = keep === "states" && history instanceof HostFastHistory;
   const stageInputs: Tensor[][] = [];
   const checkpoints: Checkpoint[] = [];
   let y = from.state;
@@ -77,18 +81,16 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
         return [step.next, ...step.stageInputs];
       });
       assertFinite(next, k + 1, (k + 1) * stepSize);
-      if (keep === "states") {
-        states.push(y);
-        stageInputs.push(inputs);
-      } else {
-        tf.dispose(inputs);
-        if (y !== y0 && !kept.has(k) && !marks.has(k)) y.dispose();
-      }
+      if (onHost) hostStates.push(Float32Array.from(y.dataSync()));
+      if (keep === "states" && !onHost) states.push(y);
+      else if (y !== y0 && y !== from.state && !kept.has(k) && !marks.has(k)) y.dispose();
+      if (keep === "states") stageInputs.push(inputs);
+      else tf.dispose(inputs);
       y = next;
       if (wanted.has(k + 1)) kept.set(k + 1, y);
     }
     const output = segment ? y : plan.outputIndices === null ? y : tf.stack(plan.outputIndices.map((i) => kept.get(i)!));
-    return { output, states, stageInputs, checkpoints, final: y };
+    return { output, states, hostStates, stageInputs, checkpoints, final: y };
   } finally {
     history.dispose();
   }
