@@ -1,13 +1,19 @@
 // nfde bench at tiny sizes: every configuration kind runs once in each mode, so the command cannot rot.
 // No wall times are asserted.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   CONFIGS, runConfig, runInChild, suiteConfigs, selectConfigs, resultRows, summaryRows, breakdownRows, formatTable,
   benchFigures, threadVerdict, stepsOf, horizonRows, growthRows, exactFastRows, logLogSlope, kernelTable, kernelFailures, kernelRows,
   type BenchConfig, type BenchResult, type FgrandBenchConfig, type KernelFit,
 } from "../src/bench";
 import { fgrandProblem } from "../src/bench/fgrand-problem";
+import {
+  PEERS_DIR, activePeers, loadPeers, longTinyReferenceMs, newestPeers, peerFiles, provenance, provenanceLine, referenceFor, usePeers,
+} from "../src/bench/peers";
 import { tf } from "../src/backend";
 import { loadPlanetoidSync } from "../src/data";
 import { FGrandL } from "../src/models";
@@ -265,16 +271,153 @@ test("bench: the kernel table on a tiny grid gives K > 0 within the tolerance; a
   assert.throws(() => kernelTable({ tolerances: [1e-9] }), /tolerance = 1e-9 is not allowed/);
 });
 
-test("README kernels section: rendered from the newest kernel-table run; optional until the README marks it", () => {
+test("README kernels section: rendered from the newest kernel-table run; a README without its markers is an error naming them", () => {
   const lines = readResults();
   const rendered = renderSections(lines);
   assert.match(rendered.kernels, /^\| method \| β \| N = 1000 \| N = 10000 \| N = 100000 \|$/m);
   assert.match(rendered.kernels, /^\| predictor \| 0\.5 \| \d+ \| \d+ \| \d+ \|$/m);
-  const readme = "# x\n<!-- results:train -->\n<!-- /results:train -->\n<!-- results:bench -->\n<!-- /results:bench -->\n" +
-    "<!-- results:threads -->\n<!-- /results:threads -->\n";
-  assert.equal(readmeSections(readme).kernels, undefined, "no markers: no kernels section, no error");
+  const readme = "# x\n" + ["train", "bench", "threads", "horizon"].map((s) => `<!-- results:${s} -->\n<!-- /results:${s} -->\n`).join("");
+  assert.throws(() => readmeSections(readme), /README.md has no <!-- results:kernels --> \.\.\. <!-- \/results:kernels --> section/);
   const marked = applySections(`${readme}<!-- results:kernels -->\n<!-- /results:kernels -->\n`, rendered);
   assert.equal(readmeSections(marked).kernels, rendered.kernels);
   assert.deepEqual(figureProblems(marked, lines).filter((p) => p.startsWith("kernels:")), []);
   assert.throws(() => readmeSections(`${readme}<!-- results:kernels -->\n`), /README.md has no <!-- results:kernels --> \.\.\. <!-- \/results:kernels --> section/);
+});
+
+// ---- torchfde's figures from results/torchfde-*.jsonl ------------------------------------------------------
+
+/** The first line of `file` in the package's results/ whose output matches `config` and `mode`, parsed. */
+function committedLine(file: string, config: string, mode: string): Record<string, any> {
+  const lines = fs.readFileSync(path.join(PEERS_DIR, file), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const l = lines.find((x) => x.output.config === config && x.output.mode === mode);
+  assert.ok(l, `${file} has ${config} ${mode}`);
+  return l;
+}
+
+const tempDirs: string[] = [];
+after(() => { for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true }); });
+const tempDir = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-peers-")); tempDirs.push(d); return d; };
+
+function tempFile(name: string, text: string): string {
+  const file = path.join(tempDir(), name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+test("bench peers: the committed files load; figures and provenance are the 2026-12-01 file's", () => {
+  const names = peerFiles().map((f) => path.basename(f));
+  assert.ok(names.includes("torchfde-2026-12-01.jsonl") && names.includes("torchfde-issue7.jsonl"), names.join(", "));
+  const dec = loadPeers(path.join(PEERS_DIR, "torchfde-2026-12-01.jsonl"));
+  const b1 = committedLine("torchfde-2026-12-01.jsonl", "B1-H64", "adjoint").output;
+  assert.deepEqual(referenceFor("B1-H64", "adjoint", dec), { stepMs: b1.stepMsMedian, rssMB: b1.rssPeakMB, liveMB: b1.liveMB });
+  assert.deepEqual(referenceFor("B1-H64", "adjoint-taped", dec), referenceFor("B1-H64", "adjoint", dec), "adjoint-taped compares with torchfde's adjoint");
+  assert.equal(referenceFor("B3-N160", "direct", dec)?.liveMB, null, "B3 has no live-memory figures");
+  assert.equal(referenceFor("B4", "direct", dec), null);
+  const tiny = committedLine("torchfde-2026-12-01.jsonl", "long/tiny", "adjoint");
+  assert.equal(longTinyReferenceMs(tiny.output.n, "adjoint", dec), tiny.output.seconds * 1000);
+  assert.equal(longTinyReferenceMs(4000, "direct", dec), null, "no direct figure at N = 4000");
+  assert.deepEqual(provenance(dec), {
+    tool: "torchfde", toolVersion: "8cd54347 (Dec 2025 head)", date: "2026-12-01",
+    machine: "2 × AMD EPYC, PyTorch 2.13.0+cpu, 2 threads", file: "results/torchfde-2026-12-01.jsonl",
+  });
+  assert.equal(provenanceLine(provenance(dec)),
+    "torchfde 8cd54347 (Dec 2025 head), 2026-12-01, 2 × AMD EPYC, PyTorch 2.13.0+cpu, 2 threads — results/torchfde-2026-12-01.jsonl");
+
+  // the issue 7 set: its gradient-accuracy lines (output.figure) are skipped; no long-horizon figures
+  const issue7 = loadPeers(path.join(PEERS_DIR, "torchfde-issue7.jsonl"));
+  assert.equal(referenceFor("B1-H64", "adjoint", issue7)?.stepMs, committedLine("torchfde-issue7.jsonl", "B1-H64", "adjoint").output.stepMsMedian);
+  assert.equal(issue7.figures.size, 18);
+  assert.equal(longTinyReferenceMs(1000, "adjoint", issue7), null);
+  assert.equal(provenance(issue7).date, "2026-11-27");
+});
+
+test("bench peers: the default is the newest set by date, and usePeers switches the reports' figures", () => {
+  const dates = peerFiles().map((f) => loadPeers(f).provenance.date).sort();
+  assert.equal(newestPeers().provenance.date, dates[dates.length - 1]);
+  assert.equal(activePeers().provenance.date, dates[dates.length - 1]);
+  // a newer set in another folder wins there, whatever the file names' order
+  const dir = tempDir();
+  const line = (date: string, stepMs: number) => JSON.stringify({
+    kind: "reference", tool: "torchfde", toolVersion: "test", run: `${date}T00:00Z`, date, command: "test", source: "transcribed", provenance: "a test",
+    machine: { cpu: "Test CPU", cores: 2, pytorch: "2.13.0+cpu", threads: "1" }, output: { config: "B2", mode: "direct", n: 40, stepMsMedian: stepMs, rssPeakMB: 1, liveMB: null },
+  });
+  fs.writeFileSync(path.join(dir, "torchfde-a.jsonl"), `${line("2031-05-01", 7)}\n`);
+  fs.writeFileSync(path.join(dir, "torchfde-b.jsonl"), `${line("2030-01-01", 9)}\n`);
+  fs.writeFileSync(path.join(dir, "other.jsonl"), "not a peer file\n");
+  const newest = newestPeers(dir);
+  assert.equal(newest.provenance.date, "2031-05-01");
+  assert.equal(referenceFor("B2", "direct", newest)?.stepMs, 7);
+  assert.equal(provenance(newest).machine, "2 × Test CPU, PyTorch 2.13.0+cpu, 1 thread");
+  try {
+    usePeers(path.join(dir, "torchfde-b.jsonl"));
+    assert.equal(referenceFor("B2", "direct")?.stepMs, 9);
+    assert.equal(resultRows([horizonResult("B2", 40, 18, { mode: "direct" })])[0]["time ratio"], 2);
+  } finally {
+    usePeers();
+  }
+  assert.equal(provenance().date, dates[dates.length - 1]);
+});
+
+test("bench peers: a missing or malformed file is an Error naming the file, the line and what was expected", () => {
+  const good = fs.readFileSync(path.join(PEERS_DIR, "torchfde-2026-12-01.jsonl"), "utf8").split("\n").filter((l) => l.trim());
+  const badJson = tempFile("torchfde-bad-json.jsonl", `${good[0]}\n${good[1]}\n{"kind": "reference", oops}\n`);
+  assert.throws(() => loadPeers(badJson), (e: Error) => e.message.startsWith(`${badJson}:3: not JSON`) && /expected one JSON object per line/.test(e.message));
+  const noConfig = JSON.parse(good[1]);
+  delete noConfig.output.config;
+  const missing = tempFile("torchfde-no-config.jsonl", `${good[0]}\n\n${JSON.stringify(noConfig)}\n`);
+  assert.throws(() => loadPeers(missing), (e: Error) => e.message.startsWith(`${missing}:3: output.config is missing; expected a configuration name`));
+  const noStep = JSON.parse(good[0]);
+  delete noStep.output.stepMsMedian;
+  assert.throws(() => loadPeers(tempFile("torchfde-x.jsonl", JSON.stringify(noStep))), /torchfde-x\.jsonl:1: output\.stepMsMedian is missing; expected a positive number of ms/);
+  const otherDate = JSON.parse(good[1]);
+  otherDate.date = "2026-12-02";
+  assert.throws(() => loadPeers(tempFile("torchfde-y.jsonl", `${good[0]}\n${JSON.stringify(otherDate)}`)),
+    /torchfde-y\.jsonl:2: date is "2026-12-02"; expected "2026-12-01" as on line 1 \(one set of figures per file\)/);
+  assert.throws(() => loadPeers(tempFile("torchfde-z.jsonl", `${good[0]}\n${good[0]}\n`)), /torchfde-z\.jsonl:2: config and mode "B1-H64 direct" repeat an earlier line/);
+  assert.throws(() => loadPeers(tempFile("torchfde-empty.jsonl", "\n")), /torchfde-empty\.jsonl: holds no figures/);
+  assert.throws(() => loadPeers("/nonexistent/torchfde-none.jsonl"), /peer figures: \/nonexistent\/torchfde-none\.jsonl is not a file; expected a JSON-lines file/);
+  assert.equal(provenance().file.startsWith("results/torchfde-"), true, "a failed load leaves the figures in use as they were");
+});
+
+test("bench peers: the report rows carry torchfde's columns from the file; nfde bench prints the provenance (stderr with --json)", async () => {
+  const set = activePeers();
+  const ref = referenceFor("B1-H64", "adjoint")!;
+  assert.ok(ref && set.figures.size > 0);
+  const r = { ...horizonResult("B1-H64", 40, 2 * ref.stepMs), peakBytes: 2 * 2 ** 20, rssPeakMB: ref.rssMB / 2, gradRelDiff: 1e-7, kernels: 10 };
+  const [row] = resultRows([r]);
+  assert.deepEqual([row["torch ms"], row["time ratio"], row["torch RSS MB"], row["RSS ratio"], row["torch live MB"]],
+    [Number(ref.stepMs.toPrecision(3)), 2, ref.rssMB, 0.5, ref.liveMB]);
+  const direct = referenceFor("B1-H64", "direct")!;
+  const [sum] = summaryRows([{ ...r, mode: "direct" }, r]);
+  assert.equal(sum["torch adj/dir time"], Number((ref.stepMs / direct.stepMs).toPrecision(3)));
+  const [h] = horizonRows([horizonResult("H-tiny-N1000", 1000, 1000)]);
+  assert.equal(h["torchfde ms"], Math.round(longTinyReferenceMs(1000, "adjoint")!));
+
+  // nfde bench --input: one provenance line before the tables; with --json nothing on stdout, the line on stderr
+  const input = tempFile("results.jsonl", `${JSON.stringify(r)}\n`);
+  const capture = async (args: string[]) => {
+    const out: string[] = [], err: string[] = [];
+    const log = console.log, write = process.stderr.write;
+    console.log = (...a: unknown[]) => { out.push(a.join(" ")); };
+    process.stderr.write = ((s: string) => { err.push(String(s)); return true; }) as typeof process.stderr.write;
+    try {
+      await runBench(args);
+    } finally {
+      console.log = log;
+      process.stderr.write = write;
+      usePeers();
+    }
+    return { out: out.join("\n"), err: err.join("") };
+  };
+  const want = `peer figures: ${provenanceLine()}`;
+  const text = await capture(["--input", input]);
+  const lines = text.out.split("\n");
+  assert.equal(lines[1], want, text.out);
+  assert.ok(lines.findIndex((l) => l.startsWith("Per configuration")) > 1);
+  const json = await capture(["--input", input, "--json"]);
+  assert.equal(json.out, "");
+  assert.equal(json.err, `${want}\n`);
+  const issue7 = await capture(["--input", input, "--peers", path.join(PEERS_DIR, "torchfde-issue7.jsonl")]);
+  assert.match(issue7.out, /^peer figures: torchfde Dec 2025 head, 2026-11-27, 2 × AMD EPYC, PyTorch 2\.13 CPU, 2 threads — results\/torchfde-issue7\.jsonl$/m);
+  await assert.rejects(runBench(["--input", input, "--peers", "nope.jsonl"]), /peer figures: .*nope\.jsonl is not a file/);
 });

@@ -1,7 +1,7 @@
 // The long-horizon rows (issue 12): each row with its history, K and distance from the exact solution beside
 // torchfde's time; how the fast history's time grows with N (log-log slopes); and exact / fast at equal N.
 import type { Row } from "../plot/figures";
-import { longTinyReferenceMs } from "./reference";
+import { longTinyReferenceMs } from "./peers";
 import type { BenchResult } from "./types";
 
 const MB = 2 ** 20;

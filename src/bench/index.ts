@@ -6,8 +6,8 @@ export { runConfig } from "./harness";
 export type { RunOptions } from "./harness";
 export { runInChild, runSuite } from "./runner";
 export type { ChildOptions, SuiteOptions } from "./runner";
-export { referenceFor } from "./reference";
-export type { ReferenceFigure } from "./reference";
+export { referenceFor, provenance as peerProvenance, usePeers } from "./peers";
+export type { ReferenceFigure } from "./peers";
 export {
   resultRows, summaryRows, threadRows, threadVerdict, breakdownRows, formatTable, machineLine,
   peakMemoryFigure, stepTimeVsNFigure, memoryVsNFigure, breakdownFigure, benchFigures,

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import { barChart, logLogPlot } from "../plot/figures";
 import type { Figure } from "../plot/figure";
 import type { Row } from "../plot/figures";
-import { referenceFor } from "./reference";
+import { referenceFor } from "./peers";
 import type { BenchResult } from "./types";
 
 const MB = 2 ** 20;

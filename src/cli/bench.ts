@@ -9,10 +9,13 @@ import {
 import { BENCH_MODES, type BenchMode, type BenchResult } from "../bench/types";
 import { exactFastRows, growthRows, horizonRows, isHorizon } from "../bench/horizon-report";
 import { KERNEL_GRID, kernelFailures, kernelRows, kernelTable } from "../bench/kernel-table";
+import { provenanceLine, usePeers } from "../bench/peers";
 
 const USAGE = `usage: nfde bench [--suite memory|scaling|horizon|all] [--configs B1,B2,B3-N160] [--modes direct,adjoint]
                   [--threads 1,2] [--repeats K] [--json] [--plot FILE.html] [--breakdown]
                   [--input RESULTS.jsonl]   (tables and figures from saved --json output, no run)
+                  [--peers FILE.jsonl]      torchfde's figures to print beside ours (default: the newest set by
+                                            date among the package's results/torchfde-*.jsonl)
        nfde bench --kernel-table [--json]   the fast history's K per method, β, N and tolerance (no solve)
   all = memory + scaling (the README's table); horizon = long solves (N up to 100000, exact and fast history),
   minutes per row`;
@@ -57,7 +60,7 @@ export async function runBench(args: string[]): Promise<number> {
       suite: { type: "string", default: "memory" }, configs: { type: "string" }, modes: { type: "string" },
       threads: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean", default: false },
       plot: { type: "string" }, input: { type: "string" }, breakdown: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
-      "kernel-table": { type: "boolean", default: false },
+      "kernel-table": { type: "boolean", default: false }, peers: { type: "string" },
     },
   });
   if (values.help) { console.log(USAGE); return 0; }
@@ -77,6 +80,9 @@ export async function runBench(args: string[]): Promise<number> {
   if (values.plot !== undefined && !values.plot.endsWith(".html")) throw new Error(`--plot is "${values.plot}"; allowed: a file name ending in .html`);
 
   const chosen = configs ? selectConfigs(configs) : suiteConfigs(suite);
+  // Read before any run, so that a missing or malformed file fails at once; with --json, stdout holds result lines only.
+  const peers = `peer figures: ${provenanceLine(usePeers(values.peers).provenance)}`;
+  if (values.json) process.stderr.write(`${peers}\n`);
   const results: BenchResult[] = values.input !== undefined ? readResults(values.input) : await runSuite({
     configs: chosen, modes, threads, repeats,
     onResult: (r) => {
@@ -88,6 +94,7 @@ export async function runBench(args: string[]): Promise<number> {
   if (!values.json) {
     const what = values.input ?? (configs ? configs.join(",") : `suite ${suite}`);
     console.log(`nfde bench (${what}) — ${machineLine(results)}`);
+    console.log(peers);
     console.log("\nPer configuration and mode (ours beside torchfde's; ratios = ours / theirs):");
     console.log(formatTable(resultRows(results)));
     console.log("\nAdjoint vs direct:");
