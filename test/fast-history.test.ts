@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf, fdeint, fdeintAdjoint, solveFde, mittagLeffler, type Method } from "../src/index";
 import { exponentialFit, relativeError } from "../src/solvers/exponential-fit";
+import { HOST_HISTORY_MAX_WIDTH } from "../src/solvers/fast-history";
 import { SCHEME_WEIGHTS } from "../src/solvers/schemes";
 
 const FAST: Method[] = ["predictor", "corrector", "l1", "gl"];
@@ -105,6 +106,35 @@ test("checkpointed fast adjoint gradients equal the unchecked ones bit for bit (
     assert.equal(tf.memory().numTensors, before, `${method}: tensors leaked`);
   }
   tf.dispose([W, beta, y0]);
+});
+
+test("a state wider than the host's limit (the fast history in tfjs kernels off the tape): adjoint equals direct autodiff, checkpoints agree, no leak", () => {
+  const width = HOST_HISTORY_MAX_WIDTH + 64;
+  const a = tf.variable(tf.randomNormal([1, width], 0, 0.5, "float32", 5));
+  const beta = tf.variable(tf.scalar(0.7));
+  const y0 = tf.randomNormal([1, width], 0, 1, "float32", 6);
+  const f = (_t: number, y: tf.Tensor) => tf.tanh(tf.mul(y, a));
+  for (const method of FAST) {
+    const opts = { beta, tEnd: 1, stepSize: 1 / 120, method, history: "fast" as const, times: [0.5, 1] };
+    const grads = (extra: object, gradient: "direct" | "adjoint") => tf.tidy(() => {
+      const loss = (y: tf.Tensor) => tf.sum(tf.square(solveFde(f, y, { ...opts, ...extra, gradient, params: [a] })));
+      const { grads: g, value } = tf.variableGrads(() => loss(y0) as tf.Scalar, [a, beta]);
+      const dy0 = tf.grad(loss)(y0);
+      value.dispose();
+      return [dy0, g[a.name], g[beta.name]].map((t) => Array.from(t.dataSync()));
+    });
+    const before = tf.memory().numTensors;
+    const direct = grads({}, "direct");
+    const adjoint = grads({}, "adjoint");
+    const checkpointed = grads({ checkpoints: 5 }, "adjoint");
+    assert.equal(tf.memory().numTensors, before, `${method}: tensors leaked`);
+    const rel = (x: number[], y: number[]) => Math.hypot(...x.map((v, k) => v - y[k])) / Math.hypot(...y);
+    ["y0", "a", "beta"].forEach((name, i) => {
+      assert.ok(rel(adjoint[i], direct[i]) <= 1e-4, `${method} ${name}: adjoint vs direct ${rel(adjoint[i], direct[i])}`);
+      assert.ok(rel(checkpointed[i], adjoint[i]) <= 1e-5, `${method} ${name}: checkpoints vs none ${rel(checkpointed[i], adjoint[i])}`);
+    });
+  }
+  tf.dispose([a, beta, y0]);
 });
 
 test("fast history option errors", () => {

@@ -15,7 +15,7 @@ export const discreteAdjoint: ReverseSweep = (inp) => {
   const { f, y0, plan, recorded, cotangents } = inp;
   const { steps: n, stepSize: h, rule, params } = plan;
   const learnBeta = plan.betaVariable !== null;
-  const history = reverseHistory(plan, learnBeta);
+  const history = reverseHistory(plan, learnBeta, y0.size);
   const dy0 = new Accumulator();
   let dbeta = 0;
   const dparams = params.map(() => new Accumulator());

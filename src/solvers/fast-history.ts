@@ -20,18 +20,29 @@ export class FastHistory implements HistorySums {
   private compensation: Tensor2D | null = null;
   private coefficientMatrix: Tensor2D | null = null;
   private advanced = 0;
+  /** forward: entry 0; reverse: Σ_e D(N − e) @ entry_e. */
   private first: Tensor2D | null = null;
 
   /**
-   * `coefficients()`: [sums, K], c_k of sum r (built once, on first use, so that under the tape it carries
-   * ∂/∂β); `firstColumn(q)`: [sums, 1], the corrections d[q] of entry 0 for q > L (the corrector's W1).
+   * `coefficients()`: [sums, K·C], column k·C + c: c_k of sum r over entry row c (built once, on first use,
+   * so that under the tape it carries ∂/∂β). `firstColumn`: the corrections of the corrector's W1 beyond
+   * the window (inside it the local History weighs the first column itself) — forward, `at(q)` [sums, 1]
+   * for entry 0 at row q > L; reverse, `at(m)` [sums, C] for the entry at m = N − e > L, read at q = N.
    */
   constructor(private readonly local: History, private readonly fit: ExponentialFit,
-    private readonly coefficients: () => Tensor2D, private readonly firstColumn: ((q: number) => Tensor2D) | null) {}
+    private readonly coefficients: () => Tensor2D,
+    private readonly firstColumn: { direction: "forward" | "reverse"; lastRow: number; at(m: number): Tensor2D } | null) {}
 
   push(rows: Tensor[]): void {
     const entry = entryMatrix(rows);
-    if (this.count === 0 && this.firstColumn) this.first = tf.keep(tf.clone(entry));
+    const fc = this.firstColumn;
+    if (fc?.direction === "forward" && this.count === 0) this.first = tf.keep(tf.clone(entry));
+    if (fc?.direction === "reverse" && fc.lastRow - this.count > this.fit.local) {
+      const old = this.first;
+      const term = tf.matMul(fc.at(fc.lastRow - this.count), entry) as Tensor2D;
+      this.first = tf.keep(old ? (tf.add(old, term) as Tensor2D) : term);
+      old?.dispose();
+    }
     this.count++;
     this.window.push(tf.keep(tf.clone(entry)));
     this.local.pushEntry(entry);
@@ -58,7 +69,7 @@ export class FastHistory implements HistorySums {
       }
       const [old, compensation] = [this.state!, this.compensation!];
       const [next, lost] = tf.tidy(() => {
-        const y = tf.sub(tf.sub(tf.tile(entry, [K, 1]), tf.mul(this.mu!, old)), compensation);
+        const y = tf.sub(tf.sub(C === 1 ? entry : tf.tile(entry, [K, 1]), tf.mul(this.mu!, old)), compensation);
         const t = tf.add(old, y);
         return [t, tf.sub(tf.sub(t, old), y)];
       }) as [Tensor2D, Tensor2D];
@@ -79,8 +90,10 @@ export class FastHistory implements HistorySums {
     if (!this.state) return near;
     this.coefficientMatrix ??= tf.keep(this.coefficients());
     const far = tf.add(near, tf.matMul(this.coefficientMatrix, this.state)) as Tensor2D;
-    // inside the window the local History weighs entry 0 by its first column itself
-    return this.first ? tf.add(far, tf.mul(this.firstColumn!(this.count), this.first)) as Tensor2D : far;
+    const fc = this.firstColumn;
+    if (!this.first || !fc) return far;
+    if (fc.direction === "forward") return tf.add(far, tf.mul(fc.at(this.count), this.first)) as Tensor2D;
+    return this.count === fc.lastRow ? (tf.add(far, this.first) as Tensor2D) : far;
   }
 
   dispose(): void {
@@ -91,12 +104,18 @@ export class FastHistory implements HistorySums {
   }
 }
 
-/** [R, K] from per-sum coefficient arrays (one entry row). */
-function coefficientData(rows: Float64Array[], K: number): Float64Array {
-  const out = new Float64Array(rows.length * K);
-  rows.forEach((c, r) => out.set(c.subarray(0, K), r * K));
+/** [R, K·C] from coefficient arrays [r][c], column k·C + c. */
+function coefficientData(rows: Float64Array[][], K: number): Float64Array {
+  const C = rows[0].length;
+  const out = new Float64Array(rows.length * K * C);
+  rows.forEach((channels, r) => channels.forEach((a, c) => {
+    for (let k = 0; k < K; k++) out[(r * K + k) * C + c] = a[k];
+  }));
   return out;
 }
+
+/** Entries per row up to which the fast history off the tape runs on the host (beyond, tfjs kernels stream it faster). */
+export const HOST_HISTORY_MAX_WIDTH = 4096;
 
 /**
  * d[q] = W[q, 0] − (the weight the fast Toeplitz part gives entry 0 at row q: w[q − 1] inside the window,
@@ -131,45 +150,71 @@ function reverseLayout(plan: Plan, fit: ExponentialFit, learnBeta: boolean): Fas
   };
 }
 
-/** The first-column corrections at row q as a [sums, 1] tensor (carrying ∂/∂β under the tape), or null. */
-function taperedFirstColumn(plan: Plan, fit: ExponentialFit, learnedBeta: Variable | null): ((q: number) => Tensor2D) | null {
+/** The forward corrections d[q] of entry 0 at row q as a [sums, 1] tensor (carrying ∂/∂β under the tape), or null. */
+function forwardFirstColumn(plan: Plan, fit: ExponentialFit, learnedBeta: Variable | null) {
   const tables = plan.weights.value.history;
   if (!tables.some((t) => t.firstColumn)) return null;
   const n = plan.steps;
   const value = tables.map((t, r) => firstColumnCorrection(t, fit.value[r], fit, n) ?? new Float64Array(n + 1));
   let derivative: Float64Array[] | null = null;
   const column = (set: Float64Array[], q: number) => Float64Array.from(set, (d) => d[q]);
-  return (q) => {
+  const at = (q: number) => {
     const make = () => tf.tensor2d(Float32Array.from(column(value, q)), [tables.length, 1]);
     if (!learnedBeta) return make();
     return betaDependent(learnedBeta, make, () => column(derivative ??= plan.weights.betaDerivative().history.map((t, r) =>
       firstColumnCorrection(t, fit.derivative()[r], fit, n) ?? new Float64Array(n + 1)), q));
   };
+  return { direction: "forward" as const, lastRow: n, at };
+}
+
+/** The reverse corrections d_{r,c}[m] of the entry at m = N − e as a [sums, C] tensor, or null. */
+function reverseFirstColumn(plan: Plan, fit: ExponentialFit, learnBeta: boolean) {
+  const sets: [ToeplitzWeights[], Float64Array[]][] = [[plan.weights.value.history, fit.value]];
+  if (learnBeta) sets.push([plan.weights.betaDerivative().history, fit.derivative()]);
+  if (!sets[0][0].some((t) => t.firstColumn)) return null;
+  const n = plan.steps;
+  const d = sets.map(([tables, coefficients]) => tables.map((t, c) => firstColumnCorrection(t, coefficients[c], fit, n) ?? new Float64Array(n + 1)));
+  const C = d[0].length;
+  return {
+    direction: "reverse" as const, lastRow: n,
+    at: (m: number) => tf.tensor2d(Float32Array.from(d.flatMap((row) => row.map((x) => x[m]))), [sets.length, C]),
+  };
 }
 
 /**
- * The forward loop's weights and history: exact; or (plan.fit) fast, taped (tfjs ops, differentiable by
- * autodiff) or untaped (float64 on the host).
+ * Where the fast history of a solve runs: under the tape in tfjs ops (autodiff differentiates them); off it on
+ * the host when the entries are small or checkpoints need its snapshots, else in tfjs ops too.
  */
-export function forwardHistory(plan: Plan, learnedBeta: Variable | null, taped: boolean): { weights: ForwardWeights; history: HistorySums } {
+function onHost(taped: boolean, plan: Plan, width: number): boolean {
+  return !taped && (width <= HOST_HISTORY_MAX_WIDTH || plan.checkpoints !== null);
+}
+
+/** The forward loop's weights and history for a state of `width` numbers: exact, or (plan.fit) fast. */
+export function forwardHistory(plan: Plan, learnedBeta: Variable | null, taped: boolean, width: number): { weights: ForwardWeights; history: HistorySums } {
   const { fit, steps } = plan;
   if (!fit) {
     const weights = forwardWeights(plan.weights, steps, learnedBeta);
     return { weights, history: new History(weights.history, steps, plan.memory, taped) };
   }
   const weights = forwardWeights(plan.localWeights!, steps, learnedBeta);
-  if (!taped) return { weights, history: new HostFastHistory(forwardLayout(plan, fit)) };
+  if (onHost(taped, plan, width)) return { weights, history: new HostFastHistory(forwardLayout(plan, fit)) };
   const K = fit.decay.length;
   const R = fit.value.length;
-  const value = () => tf.tensor2d(Float32Array.from(coefficientData(fit.value, K)), [R, K]);
-  const coefficients = learnedBeta ? () => betaDependent(learnedBeta, value, () => coefficientData(fit.derivative(), K)) : value;
+  const value = () => tf.tensor2d(Float32Array.from(coefficientData(fit.value.map((c) => [c]), K)), [R, K]);
+  const coefficients = learnedBeta ? () => betaDependent(learnedBeta, value, () => coefficientData(fit.derivative().map((c) => [c]), K)) : value;
   const local = new History(weights.history, steps, fit.local, taped);
-  return { weights, history: new FastHistory(local, fit, coefficients, taperedFirstColumn(plan, fit, learnedBeta)) };
+  return { weights, history: new FastHistory(local, fit, coefficients, forwardFirstColumn(plan, fit, learnedBeta)) };
 }
 
-/** The reverse sweep's history (entries ρ_m, sums ξ_j and, with a learned β, ξ'_j): exact, or fast on the host. */
-export function reverseHistory(plan: Plan, learnBeta: boolean): HistorySums {
+/** The reverse sweep's history (entries ρ_m, sums ξ_j and, with a learned β, ξ'_j): exact, or fast. */
+export function reverseHistory(plan: Plan, learnBeta: boolean, width: number): HistorySums {
   const { fit, steps } = plan;
   if (!fit) return new History(reverseHistoryWeights(plan.weights, steps, learnBeta), steps, plan.memory, false);
-  return new HostFastHistory(reverseLayout(plan, fit, learnBeta));
+  if (width <= HOST_HISTORY_MAX_WIDTH) return new HostFastHistory(reverseLayout(plan, fit, learnBeta));
+  const local = new History(reverseHistoryWeights(plan.localWeights!, steps, learnBeta), steps, fit.local, false);
+  const sets = learnBeta ? [fit.value, fit.derivative()] : [fit.value];
+  const K = fit.decay.length;
+  const C = fit.value.length;
+  const coefficients = () => tf.tensor2d(Float32Array.from(coefficientData(sets, K)), [sets.length, K * C]);
+  return new FastHistory(local, fit, coefficients, reverseFirstColumn(plan, fit, learnBeta));
 }

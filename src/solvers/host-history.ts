@@ -40,6 +40,17 @@ export interface HostHistorySnapshot {
   first: Float64Array | null;
 }
 
+/** y[o..o+n) += a · x[at..at+n). */
+function axpy(y: Float64Array, o: number, a: number, x: Float64Array, at: number, n: number): void {
+  if (a === 0) return;
+  for (let i = 0; i < n; i++) y[o + i] += a * x[at + i];
+}
+
+/** h[o..o+n) ← r · h[o..o+n) + x[at..at+n). */
+function decayAdd(h: Float64Array, o: number, r: number, x: Float64Array, at: number, n: number): void {
+  for (let i = 0; i < n; i++) h[o + i] = r * h[o + i] + x[at + i];
+}
+
 export class HostFastHistory implements HistorySums {
   count = 0;
   private width = -1;
@@ -75,11 +86,7 @@ export class HostFastHistory implements HistorySums {
     if (e >= local) {
       // the entry e − L leaves the window: H_k ← r_k H_k + entry
       const K = decay.length;
-      for (let k = 0; k < K; k++) {
-        const r = decay[k];
-        const base = k * size;
-        for (let i = 0; i < size; i++) this.state[base + i] = r * this.state[base + i] + this.window[slot + i];
-      }
+      for (let k = 0; k < K; k++) decayAdd(this.state, k * size, decay[k], this.window, slot, size);
     }
     rows.forEach((row, c) => this.window.set(row.dataSync(), slot + c * this.width));
     const data = this.window.subarray(slot, slot + size);
@@ -91,8 +98,7 @@ export class HostFastHistory implements HistorySums {
           for (let c = 0; c < this.rows; c++) {
             const d = channels[r][c].firstColumn;
             if (!d) continue;
-            const w = d[lastRow - e];
-            for (let i = 0; i < D; i++) this.first[r * D + i] += w * data[c * D + i];
+            axpy(this.first, r * D, d[lastRow - e], data, c * D, D);
           }
         }
       }
@@ -102,7 +108,7 @@ export class HostFastHistory implements HistorySums {
 
   sums(shape: number[]): Tensor[] {
     const out = this.query();
-    return Array.from({ length: this.sumCount }, (_, r) => tf.tensor(Float32Array.from(out.subarray(r * this.width, (r + 1) * this.width)), shape));
+    return Array.from({ length: this.sumCount }, (_, r) => tf.tensor(new Float32Array(out.subarray(r * this.width, (r + 1) * this.width)), shape));
   }
 
   /** S_q at q = count, sum r at [r·D, (r+1)·D). */
@@ -117,28 +123,12 @@ export class HostFastHistory implements HistorySums {
       const o = r * D;
       for (let c = 0; c < this.rows; c++) {
         const { sequence, coefficients, firstColumn } = channels[r][c];
-        for (let m = 0; m < Math.min(local, q); m++) {
-          const w = sequence[m];
-          if (w === 0) continue;
-          const at = ((q - 1 - m) % local) * size + c * D;
-          for (let i = 0; i < D; i++) out[o + i] += w * this.window[at + i];
-        }
-        if (q > local) {
-          for (let k = 0; k < K; k++) {
-            const a = coefficients[k];
-            if (a === 0) continue;
-            const at = k * size + c * D;
-            for (let i = 0; i < D; i++) out[o + i] += a * this.state[at + i];
-          }
-        }
-        if (firstColumn && direction === "forward" && q >= 1) {
-          const d = firstColumn[q];
-          for (let i = 0; i < D; i++) out[o + i] += d * this.first![c * D + i];
-        }
+        const near = Math.min(local, q);
+        for (let m = 0; m < near; m++) axpy(out, o, sequence[m], this.window, ((q - 1 - m) % local) * size + c * D, D);
+        if (q > local) for (let k = 0; k < K; k++) axpy(out, o, coefficients[k], this.state, k * size + c * D, D);
+        if (firstColumn && direction === "forward" && q >= 1) axpy(out, o, firstColumn[q], this.first!, c * D, D);
       }
-      if (this.first && direction === "reverse" && q === lastRow) {
-        for (let i = 0; i < D; i++) out[o + i] += this.first[o + i];
-      }
+      if (this.first && direction === "reverse" && q === lastRow) axpy(out, o, 1, this.first, o, D);
     }
     return out;
   }

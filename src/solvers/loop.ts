@@ -52,7 +52,7 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
   until: number, keep: Keep): Trajectory {
   const { steps, stepSize, rule } = plan;
   const taped = tapeIsOn();
-  const { weights, history } = forwardHistory(plan, taped ? plan.betaVariable : null, taped);
+  const { weights, history } = forwardHistory(plan, taped ? plan.betaVariable : null, taped, y0.size);
   const ctx: ForwardContext = {
     y0, field: (t, y, step) => callField(f, t, y, step), stepSize, correctorSteps: plan.correctorSteps, weights,
   };
@@ -67,7 +67,7 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
   if (wanted.has(0)) kept.set(0, y0);
   const states: Tensor[] = [];
   const hostStates: Float32Array[] = [];
-  const onHost = keep === "states" && history instanceof HostFastHistory;
+  const onHost = keep === "states" && plan.fit !== null;
   const stageInputs: Tensor[][] = [];
   const checkpoints: Checkpoint[] = [];
   let y = from.state;
@@ -81,7 +81,7 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
         return [step.next, ...step.stageInputs];
       });
       assertFinite(next, k + 1, (k + 1) * stepSize);
-      if (onHost) hostStates.push(Float32Array.from(y.dataSync()));
+      if (onHost) hostStates.push(new Float32Array(y.dataSync()));
       if (keep === "states" && !onHost) states.push(y);
       else if (y !== y0 && y !== from.state && !kept.has(k) && !marks.has(k)) y.dispose();
       if (keep === "states") stageInputs.push(inputs);
