@@ -42,6 +42,10 @@ export interface NotebookResult {
   stderrCells: number[];
   screenshot?: string;
   reason?: string;
+  /** The kernel never came back after the restart (no reply, status neither idle nor busy): the lab's fault, retried once. */
+  kernelLost?: boolean;
+  /** The first attempt's problems when the notebook was retried. */
+  retriedAfter?: string[];
 }
 
 export interface CheckResult {
@@ -54,6 +58,8 @@ export interface CheckResult {
 }
 
 const RUN_TIMEOUT_MS = Number(process.env.NFDE_BROWSER_TIMEOUT_S ?? 600) * 1000;
+/** A restarted kernel that is neither idle nor busy and has answered nothing after this long is lost. */
+const KERNEL_LOST_MS = 180000;
 const NB_DIR = path.join(ROOT, "notebooks");
 const SMOKE = path.join(ROOT, "test", "fixtures", "smoke.ipynb");
 const COPY_DIR = path.join(ROOT, "out", "browser-notebooks");
@@ -164,6 +170,11 @@ async function openAndRunAll(browser: Browser, lab: Parameters<typeof labUrl>[0]
       const done = p.status === "idle" && p.busy === 0 && (p.replies >= p.code || p.failed > 0);
       stable = done ? stable + 1 : 0;
       if (stable >= 3) break;
+      if (p.replies === 0 && p.numbered === 0 && p.status !== "idle" && p.status !== "busy" && Date.now() - t0 > KERNEL_LOST_MS) {
+        result.problems.push(`the kernel did not come back after the restart within ${KERNEL_LOST_MS / 1000} s (${last})`);
+        result.kernelLost = true;
+        break;
+      }
       if (Date.now() - t0 > RUN_TIMEOUT_MS) {
         result.problems.push(`Run All did not finish within ${RUN_TIMEOUT_MS / 1000} s (${last})`);
         break;
@@ -315,13 +326,20 @@ async function main(): Promise<number> {
           continue;
         }
         log(`running ${path.basename(file)} (Restart Kernel and Run All Cells…) …`);
-        const r = await openAndRunAll(browser, lab, copy);
-        results.push(r);
+        let r = await openAndRunAll(browser, lab, copy);
         await shutdownKernels(lab, path.basename(copy));
+        if (r.kernelLost) {
+          log(`     ${r.problems.join("; ")}: retrying once`);
+          const first = r.problems;
+          r = { ...(await openAndRunAll(browser, lab, copy)), retriedAfter: first };
+          await shutdownKernels(lab, path.basename(copy));
+        }
+        results.push(r);
         log(`${r.status === "ok" ? "ok  " : "FAIL"} ${r.notebook.padEnd(32)} ${r.seconds.toFixed(1).padStart(6)} s  ` +
           `${r.cells.ran}/${r.cells.code} cells ran  ${r.plots.drawn}/${r.plots.expected} plots drawn` +
           `${r.stderrCells.length ? `  (stderr in cells ${r.stderrCells.join(", ")})` : ""}`);
         for (const p of r.problems) log(`     ${p.split("\n").join("\n[check]      ")}`);
+        if (r.retriedAfter) log(`     (a second attempt: the first one's kernel was lost — ${r.retriedAfter.join("; ")})`);
       }
     } finally {
       await browser.close();
