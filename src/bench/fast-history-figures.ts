@@ -2,13 +2,10 @@
 // (docs/design.md §2), and how far the fast solution lies from the exact one.
 import { tf } from "../backend";
 import { relativeDifference } from "../analysis/relative-difference";
-import { exponentialFit } from "../solvers/exponential-fit";
+import { DEFAULT_TOLERANCE, exponentialFit } from "../solvers/exponential-fit";
 import { stepsOf } from "./configs";
 import type { Problem } from "./problem";
 import type { BenchConfig } from "./types";
-
-/** The solver's tolerance of history 'fast' when none is given (src/solvers/plan.ts). */
-export const DEFAULT_TOLERANCE = 1e-6;
 
 /** K of the configuration's fast history (the fit the solve builds, from the same cache); null for exact. */
 export function kernelCount(c: BenchConfig): number | null {

@@ -11,6 +11,8 @@ import type { Method } from "./types";
 
 /** The lags summed exactly by a fast history (the local window). */
 export const LOCAL = 32;
+/** The tolerance of history 'fast' when none is given. */
+export const DEFAULT_TOLERANCE = 1e-6;
 /** Smallest tolerance a float32 solve can honour. */
 export const MIN_TOLERANCE = 1e-7;
 const DELTA = 1e-6;

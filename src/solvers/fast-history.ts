@@ -138,10 +138,16 @@ function forwardLayout(plan: Plan, fit: ExponentialFit): FastLayout {
   };
 }
 
-/** Reverse channels [r][c]: sum r = the values (and, with a learned β, their β-derivatives) of forward table c. */
-function reverseLayout(plan: Plan, fit: ExponentialFit, learnBeta: boolean): FastLayout {
+/** The reverse sweep's sums: the forward tables with the fit's coefficients, and with a learned β their β-derivatives. */
+function reverseSets(plan: Plan, fit: ExponentialFit, learnBeta: boolean): [ToeplitzWeights[], Float64Array[]][] {
   const sets: [ToeplitzWeights[], Float64Array[]][] = [[plan.weights.value.history, fit.value]];
   if (learnBeta) sets.push([plan.weights.betaDerivative().history, fit.derivative()]);
+  return sets;
+}
+
+/** Reverse channels [r][c]: sum r = the values (and, with a learned β, their β-derivatives) of forward table c. */
+function reverseLayout(plan: Plan, fit: ExponentialFit, learnBeta: boolean): FastLayout {
+  const sets = reverseSets(plan, fit, learnBeta);
   return {
     local: fit.local, decay: fit.decay, direction: "reverse", lastRow: plan.steps,
     channels: sets.map(([tables, coefficients]) => tables.map((t, c) => ({
@@ -169,8 +175,7 @@ function forwardFirstColumn(plan: Plan, fit: ExponentialFit, learnedBeta: Variab
 
 /** The reverse corrections d_{r,c}[m] of the entry at m = N − e as a [sums, C] tensor, or null. */
 function reverseFirstColumn(plan: Plan, fit: ExponentialFit, learnBeta: boolean) {
-  const sets: [ToeplitzWeights[], Float64Array[]][] = [[plan.weights.value.history, fit.value]];
-  if (learnBeta) sets.push([plan.weights.betaDerivative().history, fit.derivative()]);
+  const sets = reverseSets(plan, fit, learnBeta);
   if (!sets[0][0].some((t) => t.firstColumn)) return null;
   const n = plan.steps;
   const d = sets.map(([tables, coefficients]) => tables.map((t, c) => firstColumnCorrection(t, coefficients[c], fit, n) ?? new Float64Array(n + 1)));
@@ -212,7 +217,7 @@ export function reverseHistory(plan: Plan, learnBeta: boolean, width: number): H
   if (!fit) return new History(reverseHistoryWeights(plan.weights, steps, learnBeta), steps, plan.memory, false);
   if (width <= HOST_HISTORY_MAX_WIDTH) return new HostFastHistory(reverseLayout(plan, fit, learnBeta));
   const local = new History(reverseHistoryWeights(plan.localWeights!, steps, learnBeta), steps, fit.local, false);
-  const sets = learnBeta ? [fit.value, fit.derivative()] : [fit.value];
+  const sets = reverseSets(plan, fit, learnBeta).map(([, coefficients]) => coefficients);
   const K = fit.decay.length;
   const C = fit.value.length;
   const coefficients = () => tf.tensor2d(Float32Array.from(coefficientData(sets, K)), [sets.length, K * C]);

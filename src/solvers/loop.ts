@@ -67,7 +67,7 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
   if (wanted.has(0)) kept.set(0, y0);
   const states: Tensor[] = [];
   const hostStates: Float32Array[] = [];
-  const onHost = keep === "states" && plan.fit !== null;
+  const statesOnHost = keep === "states" && plan.fit !== null;
   const stageInputs: Tensor[][] = [];
   const checkpoints: Checkpoint[] = [];
   let y = from.state;
@@ -81,8 +81,8 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
         return [step.next, ...step.stageInputs];
       });
       assertFinite(next, k + 1, (k + 1) * stepSize);
-      if (onHost) hostStates.push(new Float32Array(y.dataSync()));
-      if (keep === "states" && !onHost) states.push(y);
+      if (statesOnHost) hostStates.push(new Float32Array(y.dataSync()));
+      if (keep === "states" && !statesOnHost) states.push(y);
       else if (y !== y0 && y !== from.state && !kept.has(k) && !marks.has(k)) y.dispose();
       if (keep === "states") stageInputs.push(inputs);
       else tf.dispose(inputs);

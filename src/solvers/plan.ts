@@ -6,7 +6,7 @@ import { GRADIENTS, type Gradient, type SolverOptions } from "./options";
 import { STEP_RULES } from "./rules";
 import type { StepRule } from "./rules/step-rule";
 import { schemeWeights, type WeightsAndDerivatives } from "./weights";
-import { checkTolerance, exponentialFit, LOCAL, type ExponentialFit } from "./exponential-fit";
+import { checkTolerance, DEFAULT_TOLERANCE, exponentialFit, LOCAL, type ExponentialFit } from "./exponential-fit";
 import { METHODS, type Method } from "./types";
 
 export interface Plan {
@@ -131,7 +131,7 @@ export function makePlan(opts: SolverOptions, y0: Tensor): Plan {
   let fit: ExponentialFit | null = null;
   let localWeights: WeightsAndDerivatives | null = null;
   if (history === "fast") {
-    const tolerance = opts.tolerance ?? 1e-6;
+    const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
     checkTolerance(tolerance);
     if (!FAST_METHODS.includes(method)) {
       fail("method", method, `history 'fast' supports the methods ${FAST_METHODS.join(", ")} (not trapezoid: the tail of its weights alternates in sign, which a sum of decaying exponentials with non-negative coefficients cannot follow)`);

@@ -3,7 +3,7 @@
 //   y_{k+1} = z^S  (S = correctorSteps; 0 for the predictor).
 // Its transpose is the reverse step of the discrete adjoint (docs/design.md §3).
 import { tf } from "../../backend";
-import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
+import type { Tensor } from "@tensorflow/tfjs";
 import type { StepRule } from "./step-rule";
 
 export const fHistory: StepRule = {
