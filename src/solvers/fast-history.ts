@@ -1,36 +1,72 @@
-// The fast history under the tape (docs/design.md §2): lags m < L summed exactly by a History with memory L,
-// lags m ≥ L by K exponential states, H_k ← r_k H_k + (the entry that just left the window, as
-// H_k + (e − μ_k H_k), Kahan-compensated), read as S_far = Σ_k c_k H_k — O(K) per step, in tfjs ops that
-// autodiff differentiates. Off the tape the same scheme runs in float64 on the host (host-history.ts).
-// Also the one place a solve's History is chosen (exact, fast taped, fast on the host).
+// The fast history in tfjs kernels (docs/design.md §2): lags m < L summed exactly by a History with memory L,
+// lags m ≥ L by K exponential states per entry row. The entries that leave the window enter the states in
+// blocks of B: H ← r^B H + G·[entries], G[k, j] = r_k^(B−1−j) (one GEMM and one Kahan-compensated update
+// per B steps); a step reads the states with weights c_k r_k^P and the P < B entries past the window not
+// yet absorbed with their tail weights Σ_k c_k r_k^(m−L) — the same sums as one state update per step, in
+// other order. Used under the tape (autodiff differentiates it) and off it for states wider than
+// HOST_HISTORY_MAX_WIDTH (host-history.ts runs the narrower ones). Also the one place a solve's History is
+// chosen (exact, fast in tfjs kernels, fast on the host).
 import { tf } from "../backend";
 import type { Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { tailOf, type ExponentialFit } from "./exponential-fit";
 import { entryMatrix, History, splitSums, type HistorySums } from "./history";
+import { weightedSum } from "./weighted-sum";
 import { HostFastHistory, type FastLayout } from "./host-history";
 import type { Plan } from "./plan";
 import type { ToeplitzWeights } from "./schemes";
 import { betaDependent, forwardWeights, reverseHistoryWeights, type ForwardWeights } from "./weights";
 
+/** Entries per absorbed block. */
+const B = 16;
+
+/** The coefficients a_{r,c,k} ([r][c], K each) of sum r over entry row c, and with a learned β under the tape their β-derivatives. */
+interface FastCoefficients {
+  value: Float64Array[][];
+  learned: { beta: Variable; derivative: () => Float64Array[][] } | null;
+}
+
+/**
+ * At P pending entries: `far` [R, K·C], column k·C + c = a_{r,c,k} r_k^P, weighs the states; `pending`
+ * [R, P·C], column p·C + c = Σ_k a_{r,c,k} r_k^(P−1−p), weighs pending entry p.
+ */
+function phaseWeights(a: Float64Array[][], decay: Float64Array, P: number): { far: Float64Array; pending: Float64Array } {
+  const R = a.length;
+  const C = a[0].length;
+  const K = decay.length;
+  const far = new Float64Array(R * K * C);
+  const pending = new Float64Array(R * P * C);
+  for (let r = 0; r < R; r++) {
+    for (let c = 0; c < C; c++) {
+      const ak = a[r][c];
+      for (let k = 0; k < K; k++) {
+        far[(r * K + k) * C + c] = ak[k] * Math.pow(decay[k], P);
+        for (let p = 0; p < P; p++) pending[(r * P + p) * C + c] += ak[k] * Math.pow(decay[k], P - 1 - p);
+      }
+    }
+  }
+  return { far, pending };
+}
+
 export class FastHistory implements HistorySums {
   count = 0;
+  /** Entries e ≥ absorbed, each [1, C·D]. */
   private window: Tensor2D[] = [];
+  private absorbed = 0;
+  /** [K, C·D]: H_k = Σ_{e < absorbed} r_k^(absorbed−1−e) entry_e. */
   private state: Tensor2D | null = null;
-  private mu: Tensor2D | null = null;
   private compensation: Tensor2D | null = null;
-  private coefficientMatrix: Tensor2D | null = null;
-  private advanced = 0;
+  private block: { gain: Tensor2D; mu: Tensor2D } | null = null;
+  private readonly cached = new Map<number, { far: Tensor2D; pending: Tensor2D | null }>();
   /** forward: entry 0; reverse: Σ_e D(N − e) @ entry_e. */
   private first: Tensor2D | null = null;
 
   /**
-   * `coefficients()`: [sums, K·C], column k·C + c: c_k of sum r over entry row c (built once, on first use,
-   * so that under the tape it carries ∂/∂β). `firstColumn`: the corrections of the corrector's W1 beyond
-   * the window (inside it the local History weighs the first column itself) — forward, `at(q)` [sums, 1]
-   * for entry 0 at row q > L; reverse, `at(m)` [sums, C] for the entry at m = N − e > L, read at q = N.
+   * `firstColumn`: the corrections of the corrector's W1 beyond the window (inside it the local History
+   * weighs the first column itself) — forward, `at(q)` [sums, 1] for entry 0 at row q > L; reverse, `at(m)`
+   * [sums, C] for the entry at m = N − e > L, read at q = N.
    */
-  constructor(private readonly local: History, private readonly fit: ExponentialFit,
-    private readonly coefficients: () => Tensor2D,
+  constructor(private readonly local: History, private readonly fit: ExponentialFit, private readonly coefficients: FastCoefficients,
+    private readonly taped: boolean,
     private readonly firstColumn: { direction: "forward" | "reverse"; lastRow: number; at(m: number): Tensor2D } | null) {}
 
   push(rows: Tensor[]): void {
@@ -44,74 +80,108 @@ export class FastHistory implements HistorySums {
       old?.dispose();
     }
     this.count++;
-    this.window.push(tf.keep(tf.clone(entry)));
+    this.window.push(tf.keep(tf.reshape(entry, [1, entry.size]) as Tensor2D));
     this.local.pushEntry(entry);
   }
 
   /**
-   * Moves the entries older than L lags into the states: H ← H + (entry − μ H), μ = 1 − r. μ, not r, is
-   * stored in float32: r = e^(−λ) rounded to float32 loses λ ≈ 1e-5 (its r^5000 was 3e-4 off, fast vs
-   * exact 2.7e-5 at N = 5000), μ keeps λ to float32 precision. The sum is Kahan-compensated (the λ = 0
-   * state is a plain running sum of N entries).
+   * Absorbs the B oldest pending entries: H ← H + (G·E − μ H), μ_k = 1 − r_k^B. μ, not r^B, is stored in
+   * float32 (r = e^(−λ) rounded to float32 loses λ ≈ 1e-5; μ keeps λ to float32 precision), and the sum is
+   * Kahan-compensated (the λ = 0 state is a plain running sum of the entries).
    */
-  private advance(): void {
-    const L = this.fit.local;
-    while (this.count - 1 - L >= this.advanced) {
-      const entry = this.window.shift()!;
-      const K = this.fit.decay.length;
-      const [C, D] = entry.shape;
-      if (!this.mu) {
-        const mu = new Float32Array(K * C);
-        for (let k = 0; k < K; k++) mu.fill(-Math.expm1(Math.log(this.fit.decay[k])), k * C, (k + 1) * C);
-        this.mu = tf.keep(tf.tensor2d(mu, [K * C, 1]));
-        this.state = tf.keep(tf.zeros([K * C, D]) as Tensor2D);
-        this.compensation = tf.keep(tf.zeros([K * C, D]) as Tensor2D);
-      }
-      const [old, compensation] = [this.state!, this.compensation!];
-      const [next, lost] = tf.tidy(() => {
-        const y = tf.sub(tf.sub(C === 1 ? entry : tf.tile(entry, [K, 1]), tf.mul(this.mu!, old)), compensation);
-        const t = tf.add(old, y);
-        return [t, tf.sub(tf.sub(t, old), y)];
-      }) as [Tensor2D, Tensor2D];
-      this.state = tf.keep(next);
-      this.compensation = tf.keep(lost);
-      tf.dispose([old, compensation, entry]);
-      this.advanced++;
+  private absorb(): void {
+    const { decay } = this.fit;
+    const K = decay.length;
+    this.block ??= {
+      gain: tf.keep(tf.tensor2d(Float32Array.from({ length: K * B }, (_, i) => Math.pow(decay[Math.floor(i / B)], B - 1 - (i % B))), [K, B])),
+      mu: tf.keep(tf.tensor2d(Float32Array.from(decay, (r) => -Math.expm1(B * Math.log(r))), [K, 1])),
+    };
+    const { gain, mu } = this.block;
+    const entries = this.window.splice(0, B);
+    const added = this.product(gain, entries);
+    tf.dispose(entries);
+    this.absorbed += B;
+    const [old, compensation] = [this.state, this.compensation];
+    if (!old) {
+      this.state = tf.keep(added);
+      this.compensation = tf.keep(tf.zerosLike(added));
+      return;
     }
+    const [next, lost] = tf.tidy(() => {
+      const y = tf.sub(tf.sub(added, tf.mul(mu, old)), compensation!);
+      const t = tf.add(old, y);
+      return [t, tf.sub(tf.sub(t, old), y)];
+    }) as [Tensor2D, Tensor2D];
+    this.state = tf.keep(next);
+    this.compensation = tf.keep(lost);
+    tf.dispose([old, compensation!, added]);
+  }
+
+  /**
+   * W [R, n·C] @ the n entries [1, C·D] as rows (e, c): under the tape (C = 1) an op that saves no copy of
+   * the entries, off it one concatenation.
+   */
+  private product(W: Tensor2D, entries: Tensor2D[]): Tensor2D {
+    if (this.taped) return weightedSum(W, ...entries);
+    return tf.tidy(() => {
+      const stacked = entries.length === 1 ? entries[0] : tf.concat(entries, 0);
+      return tf.matMul(W, tf.reshape(stacked, [W.shape[1], -1]));
+    });
   }
 
   sums(shape: number[]): Tensor[] {
     return splitSums(this.query(), shape);
   }
 
+  /** The weights at P pending entries: cached, or with a learned β tensors that carry ∂/∂β. */
+  private weightsAt(P: number): { far: Tensor2D; pending: Tensor2D | null } {
+    const { value, learned } = this.coefficients;
+    const R = value.length;
+    const C = value[0].length;
+    const K = this.fit.decay.length;
+    const make = (a: Float64Array[][]) => phaseWeights(a, this.fit.decay, P);
+    const numbers = make(value);
+    const far = () => tf.tensor2d(Float32Array.from(numbers.far), [R, K * C]);
+    const pending = () => tf.tensor2d(Float32Array.from(numbers.pending), [R, P * C]);
+    if (learned) {
+      let derivative: ReturnType<typeof make> | null = null;
+      const d = () => derivative ??= make(learned.derivative());
+      return { far: betaDependent(learned.beta, far, () => d().far), pending: P > 0 ? betaDependent(learned.beta, pending, () => d().pending) : null };
+    }
+    let w = this.cached.get(P);
+    if (!w) this.cached.set(P, w = { far: tf.keep(far()), pending: P > 0 ? tf.keep(pending()) : null });
+    return w;
+  }
+
   private query(): Tensor2D {
-    this.advance();
+    const L = this.fit.local;
+    const q = this.count;
+    while (q - L - this.absorbed >= B) this.absorb();
+    const P = Math.max(0, q - L - this.absorbed);
     const near = this.local.query();
-    if (!this.state) return near;
-    this.coefficientMatrix ??= tf.keep(this.coefficients());
-    const far = tf.add(near, tf.matMul(this.coefficientMatrix, this.state)) as Tensor2D;
+    if (P === 0 && !this.state) return near;
+    const { far, pending } = this.weightsAt(P);
+    const C = this.coefficients.value[0].length;
+    const D = near.shape[1];
+    const K = this.fit.decay.length;
+    let sum = near;
+    if (this.state) sum = tf.add(sum, tf.matMul(far, tf.reshape(this.state, [K * C, D]))) as Tensor2D;
+    if (pending) sum = tf.add(sum, this.product(pending, this.window.slice(0, P))) as Tensor2D;
     const fc = this.firstColumn;
-    if (!this.first || !fc) return far;
-    if (fc.direction === "forward") return tf.add(far, tf.mul(fc.at(this.count), this.first)) as Tensor2D;
-    return this.count === fc.lastRow ? (tf.add(far, this.first) as Tensor2D) : far;
+    if (!this.first || !fc) return sum;
+    if (fc.direction === "forward") return tf.add(sum, tf.mul(fc.at(this.count), this.first)) as Tensor2D;
+    return this.count === fc.lastRow ? (tf.add(sum, this.first) as Tensor2D) : sum;
   }
 
   dispose(): void {
     this.local.dispose();
-    tf.dispose([...this.window, ...[this.state, this.mu, this.compensation, this.coefficientMatrix, this.first].filter((t) => t !== null) as Tensor2D[]]);
+    const owned = [this.state, this.compensation, this.first, this.block?.gain, this.block?.mu,
+      ...[...this.cached.values()].flatMap((w) => [w.far, w.pending])];
+    tf.dispose([...this.window, ...owned.filter((t): t is Tensor2D => !!t)]);
     this.window = [];
-    this.state = this.mu = this.compensation = this.coefficientMatrix = this.first = null;
+    this.cached.clear();
+    this.state = this.compensation = this.first = this.block = null;
   }
-}
-
-/** [R, K·C] from coefficient arrays [r][c], column k·C + c. */
-function coefficientData(rows: Float64Array[][], K: number): Float64Array {
-  const C = rows[0].length;
-  const out = new Float64Array(rows.length * K * C);
-  rows.forEach((channels, r) => channels.forEach((a, c) => {
-    for (let k = 0; k < K; k++) out[(r * K + k) * C + c] = a[k];
-  }));
-  return out;
 }
 
 /** Entries per row up to which the fast history off the tape runs on the host (beyond, tfjs kernels stream it faster). */
@@ -203,12 +273,12 @@ export function forwardHistory(plan: Plan, learnedBeta: Variable | null, taped: 
   }
   const weights = forwardWeights(plan.localWeights!, steps, learnedBeta);
   if (onHost(taped, plan, width)) return { weights, history: new HostFastHistory(forwardLayout(plan, fit)) };
-  const K = fit.decay.length;
-  const R = fit.value.length;
-  const value = () => tf.tensor2d(Float32Array.from(coefficientData(fit.value.map((c) => [c]), K)), [R, K]);
-  const coefficients = learnedBeta ? () => betaDependent(learnedBeta, value, () => coefficientData(fit.derivative().map((c) => [c]), K)) : value;
+  const coefficients: FastCoefficients = {
+    value: fit.value.map((c) => [c]),
+    learned: learnedBeta ? { beta: learnedBeta, derivative: () => fit.derivative().map((c) => [c]) } : null,
+  };
   const local = new History(weights.history, steps, fit.local, taped);
-  return { weights, history: new FastHistory(local, fit, coefficients, forwardFirstColumn(plan, fit, learnedBeta)) };
+  return { weights, history: new FastHistory(local, fit, coefficients, taped, forwardFirstColumn(plan, fit, learnedBeta)) };
 }
 
 /** The reverse sweep's history (entries ρ_m, sums ξ_j and, with a learned β, ξ'_j): exact, or fast. */
@@ -217,9 +287,6 @@ export function reverseHistory(plan: Plan, learnBeta: boolean, width: number): H
   if (!fit) return new History(reverseHistoryWeights(plan.weights, steps, learnBeta), steps, plan.memory, false);
   if (width <= HOST_HISTORY_MAX_WIDTH) return new HostFastHistory(reverseLayout(plan, fit, learnBeta));
   const local = new History(reverseHistoryWeights(plan.localWeights!, steps, learnBeta), steps, fit.local, false);
-  const sets = reverseSets(plan, fit, learnBeta).map(([, coefficients]) => coefficients);
-  const K = fit.decay.length;
-  const C = fit.value.length;
-  const coefficients = () => tf.tensor2d(Float32Array.from(coefficientData(sets, K)), [sets.length, K * C]);
-  return new FastHistory(local, fit, coefficients, reverseFirstColumn(plan, fit, learnBeta));
+  const value = reverseSets(plan, fit, learnBeta).map(([, coefficients]) => coefficients);
+  return new FastHistory(local, fit, { value, learned: null }, false, reverseFirstColumn(plan, fit, learnBeta));
 }
