@@ -105,6 +105,20 @@ test("README horizon section: rows, ratios to torchfde, growth exponents and exa
   assert.match(text, /- torchfde abc123, 2030-01-01, .*`results\/torchfde-2030-01-01\.jsonl`/s);
 });
 
+test("README horizon section: a newer run of one state replaces that state's rows only, and each run is named", () => {
+  const newer = horizonLines().filter((l) => l.kind === "bench" && String(l.output.config).startsWith("H-B2")).map((l) => ({
+    ...l, run: "2030-01-03T00:00:00Z", date: "2030-01-03", command: "nfde bench --configs H-B2 --json", file: "results/horizon-2030-01-03.jsonl",
+    output: { ...l.output, stepMs: [Number(l.output.stepMs instanceof Array ? l.output.stepMs[0] : 0) / 2], breakdown: { forwardMs: 50, backwardMs: 100, updateMs: 1 } },
+  }));
+  const text = renderHorizon([...horizonLines(), ...newer]);
+  const rows = text.split("\n").filter((l) => l.startsWith("| small") || l.startsWith("| B2"));
+  assert.equal(rows.length, 10);
+  assert.equal(rows[3], "| small | exact | adjoint | 4000 | — | 72 s | 41.5 | — | — | — | 109 s | 0.659 |", "small rows from the full run");
+  assert.ok(rows.filter((r) => r.startsWith("| B2")).every((r) => r.includes("| 150 ms |")), "B2 rows from the newer run");
+  assert.match(text, /- ours \(small\): `nfde bench --suite horizon --json`, 2030-01-02, .*`results\/horizon-2030-01-02\.jsonl`/s);
+  assert.match(text, /- ours \(B2\): `nfde bench --configs H-B2 --json`, 2030-01-03, .*`results\/horizon-2030-01-03\.jsonl`/s);
+});
+
 test("README horizon section: a placeholder, not an error, until a horizon run is recorded", () => {
   const without = lines.filter((l) => !isHorizonLine(l));
   assert.equal(renderHorizon(without), HORIZON_PLACEHOLDER);

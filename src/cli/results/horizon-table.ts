@@ -1,5 +1,5 @@
-// The README's horizon section: the newest `nfde bench --suite horizon` run (or of H-* configurations only), one
-// row per configuration and mode beside torchfde's long/tiny figures, the fast rows' growth with N and
+// The README's horizon section: per state, the newest `nfde bench --suite horizon` run (or of H-* configurations
+// only) that measured it, one row per configuration and mode beside torchfde's long/tiny figures, the fast rows' growth with N and
 // exact / fast at equal N. Ratios, exponents, sums and seconds are computed here: horizonDerivedFigures lists
 // them for the figure check.
 import { exactFastRows, forwardGradientMs, growthRows, horizonState, variantOf } from "../../bench/horizon-report";
@@ -22,14 +22,24 @@ const order = (r: BenchResult) => [stateRank(r.config), r.n,
   r.history !== "fast" ? 0 : r.checkpoints == null ? 1 : 2, MODE_ORDER.indexOf(r.mode)];
 const byOrder = (a: BenchResult, b: BenchResult) => order(a).map((x, i) => (x === order(b)[i] ? 0 : x - order(b)[i])).find((x) => x !== 0) ?? 0;
 
+const lineState = (l: ResultLine) => horizonState(String(l.output.config));
+
+/** Per state, the newest horizon run that measured it (a run of H-B2 rows only replaces the B2 rows alone). */
+function newestPerState(lines: ResultLine[]): { state: string; run: Run }[] {
+  const runs = runsOf(lines, "bench").filter(isHorizonRun);
+  const states = unique(runs.flatMap((r) => r.lines.map(lineState)));
+  return states.map((state) => ({ state, run: newest(runs, (r) => r.lines.some((l) => lineState(l) === state))! }));
+}
+
 function parts(lines: ResultLine[]): { text: string; derived: number[] } {
-  const run = newest(runsOf(lines, "bench"), isHorizonRun);
-  if (!run) return { text: HORIZON_PLACEHOLDER, derived: [] };
+  const chosen = newestPerState(lines);
+  if (chosen.length === 0) return { text: HORIZON_PLACEHOLDER, derived: [] };
   const derived: number[] = [];
   const d = (x: number) => (derived.push(x), x);
   const time = (ms: number) => (ms >= 10000 ? `${fmt(d(ms / 1000))} s` : `${fmt(ms)} ms`);
-  const results = run.lines.map((l) => l.output as unknown as BenchResult);
+  const results = chosen.flatMap(({ state, run }) => run.lines.filter((l) => lineState(l) === state).map((l) => l.output as unknown as BenchResult));
   results.sort(byOrder);
+  const run = (chosen.find((c) => c.state === "H-tiny") ?? chosen[0]).run;
   const refs = runsOf(lines, "reference").filter((r) => r.lines.some(isLongTinyReference));
   refs.sort((a, b) => dayDiff(a.date, run.date) - dayDiff(b.date, run.date) || a.date.localeCompare(b.date));
   const ref = refs[0]?.lines.filter(isLongTinyReference) ?? [];
@@ -79,9 +89,14 @@ function parts(lines: ResultLine[]): { text: string; derived: number[] } {
       .map((x) => `${cell(num(x["exact / fast"]), (v) => fmt(d(v)))} (${x.mode}${x.variant === "fast" ? "" : `, ${variantLabel(String(x.variant))}`})`).join(", ")}`);
     if (byN.length) out.push(`- ${label}, exact / fast history time at equal N: ${byN.join("; ")}.`);
   }
-  const repeats = unique(results.map((r) => (Array.isArray(r.stepMs) ? d(r.stepMs.length) : null)).filter((x): x is number => x !== null));
-  out.push(`- ours: ${code(run.command)}, ${run.date}, ${machineText(run.lines[0].machine)}` +
-    `${repeats.length ? `; timed steps per row: ${repeats.sort((a, b) => a - b).join(" / ")}` : ""} (${sourceText(run.lines)}).`);
+  const used = unique(chosen.map((c) => c.run));
+  for (const r of used) {
+    const states = chosen.filter((c) => c.run === r).map((c) => stateLabel(c.state));
+    const own = r.lines.filter((l) => states.includes(stateLabel(lineState(l))));
+    const repeats = unique(own.map((l) => l.output.stepMs).map((ms) => (Array.isArray(ms) ? d(ms.length) : null)).filter((x): x is number => x !== null));
+    out.push(`- ours${used.length > 1 ? ` (${states.join(", ")})` : ""}: ${code(r.command)}, ${r.date}, ${machineText(r.lines[0].machine)}` +
+      `${repeats.length ? `; timed steps per row: ${repeats.sort((a, b) => a - b).join(" / ")}` : ""} (${sourceText(r.lines)}).`);
+  }
   const t = ref[0];
   if (t) out.push(`- torchfde${t.toolVersion ? ` ${t.toolVersion}` : ""}, ${t.date}, ${machineText(t.machine)} (${sourceText(ref)}).`);
   return { text: out.join("\n"), derived };
