@@ -5,3 +5,5 @@ export type { Planetoid, PlanetoidName, PlanetoidOptions, PlanetoidTensors } fro
 export { packageRoot, dataDir, datasetDir } from "./paths";
 export { lotkaVolterraData } from "./lotka-volterra";
 export type { LvDataOptions, LvData } from "./lotka-volterra";
+export { loadMnist, loadMnistIdxSync, mnistTensors, MNIST_FILES, MNIST_URLS, MNIST_SIDE } from "./mnist";
+export type { Mnist, MnistOptions, MnistSource, MnistSplit } from "./mnist";

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { tf } from "../backend";
 import { readPickle, PickleError, NdArray, PyObject, DefaultDict } from "./pickle";
 import { datasetDir } from "./paths";
+import { download, removeDownloads } from "./download";
 
 export type PlanetoidName = "cora" | "citeseer" | "pubmed";
 export const PLANETOID_NAMES: readonly PlanetoidName[] = ["cora", "citeseer", "pubmed"];
@@ -463,19 +464,6 @@ export function loadPlanetoidSync(name: PlanetoidName, opts: PlanetoidOptions = 
     edges: graphEdges(raw.graph, numNodes),
     trainIdx: range(0, y.rows), valIdx: range(y.rows, y.rows + VAL_SIZE), testIdx: Int32Array.from(sorted),
   };
-}
-
-// Writes <file>.part, then renames it, so an interrupted download never leaves a partial file in place.
-async function download(url: string, file: string, timeoutMs: number): Promise<void> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const body = new Uint8Array(await res.arrayBuffer());
-  fs.writeFileSync(file + ".part", body);
-  fs.renameSync(file + ".part", file);
-}
-
-function removeDownloads(files: string[]): void {
-  for (const f of files) for (const g of [f, f + ".part"]) fs.rmSync(g, { force: true });
 }
 
 /**
