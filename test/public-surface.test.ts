@@ -8,10 +8,10 @@ import * as path from "node:path";
 import { buildDist, ensurePackageLink, ROOT } from "../src/setup/env";
 
 const SUBPATHS: Record<string, string[]> = {
-  models: ["FGrandL", "grandField", "mlpField", "lotkaVolterraField"],
+  models: ["FGrandL", "grandField", "mlpField", "lotkaVolterraField", "FdeImageClassifier", "convField"],
   graph: ["spmm", "gcnNormalizedAdjacency", "edgeAttention", "dirichletEnergy"],
-  data: ["loadPlanetoid", "lotkaVolterraData", "dataDir"],
-  train: ["trainNodeClassifier", "fitLotkaVolterra"],
+  data: ["loadPlanetoid", "lotkaVolterraData", "dataDir", "loadMnist", "mnistTensors"],
+  train: ["trainNodeClassifier", "fitLotkaVolterra", "trainImageClassifier"],
   analysis: ["pca", "observedOrder", "historyWeights", "energiesOverTime", "relativeDifference"],
   plot: ["show", "showTable", "lineChart", "figuresToHtml"],
   bench: ["CONFIGS", "runSuite", "runConfig"],

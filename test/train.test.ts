@@ -5,6 +5,7 @@ import { FGrandL, sparseFeatures } from "../src/models";
 import { trainNodeClassifier, type NodeData, type EpochRecord } from "../src/train";
 import { Rng } from "../src/util/rng";
 import { GRADIENTS } from "../src/solvers";
+import { parseMnistArgs } from "../src/cli/train-mnist";
 import { parseTrainArgs, runTrain } from "../src/cli/train";
 
 // A small two-community graph whose features hint at the community.
@@ -111,4 +112,24 @@ test("nfde train: arguments are parsed and bad ones are named with the allowed v
     console.error = original;
   }
   assert.match(errors.join("\n"), /nfde train: --seeds is "-1"; allowed: a positive integer/);
+});
+
+test("nfde train mnist: flags fill the classifier's solve; a bad or misspelt flag names itself, its value and what is allowed", () => {
+  const a = parseMnistArgs(["--adjoint", "--epochs", "3", "--beta=0.5", "--tEnd", "4", "--stepSize", "0.2", "--json", "--source", "idx"]);
+  assert.deepEqual(a.solver, { beta: 0.5, tEnd: 4, stepSize: 0.2, method: "predictor", gradient: "adjoint" });
+  assert.equal(a.epochs, 3);
+  assert.equal(a.json, true);
+  assert.equal(a.source, "idx");
+  assert.deepEqual(parseMnistArgs([]).solver, { beta: 0.9, tEnd: 2, stepSize: 0.1, method: "predictor", gradient: "direct" });
+  const cases: [string[], RegExp][] = [
+    [["--epochs", "0"], /--epochs is "0"; allowed: a positive integer/],
+    [["--beta", "2"], /--beta is "2"; allowed: a number in \(0, 1\]/],
+    [["--tEnd"], /--tEnd needs a value; allowed: a positive number/],
+    [["--source", "web"], /--source is "web"; allowed: embedded, idx/],
+    [["--method", "rk4"], /--method is "rk4"; allowed: predictor/],
+    [["--adjoint=yes"], /--adjoint is "yes"; allowed: no value/],
+    [["--epoch", "3"], /unknown option "--epoch"; allowed: --epochs/],
+    [["cora"], /unexpected argument "cora" after mnist/],
+  ];
+  for (const [args, re] of cases) assert.throws(() => parseMnistArgs(args), re, args.join(" "));
 });

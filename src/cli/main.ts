@@ -3,6 +3,7 @@
 const USAGE = `usage: nfde <command> [options]
   bench [--suite memory|scaling|all] [--json] [--plot FILE.html]   direct vs adjoint: memory and step time
   train <cora|citeseer> [--adjoint] [--seeds K] [--epochs E] [--json]   F-GRAND-l node classification
+  train mnist [--adjoint] [--epochs E] [--beta B] [--tEnd T] [--stepSize H] [--json]   convolutional FDE digit classifier
   notebooks [--quick] [--json] [--only NAME]                        execute every notebook into out/`;
 
 type Command = (args: string[]) => Promise<number>;
@@ -15,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     case "bench":
       return (await load("./bench", "runBench"))(args);
     case "train":
-      return (await load("./train", "runTrain"))(args);
+      return args[0] === "mnist" ? (await load("./train-mnist", "runTrainMnist"))(args.slice(1)) : (await load("./train", "runTrain"))(args);
     case "notebooks":
       return (await load("./notebooks", "runNotebooks"))(args);
     case undefined:

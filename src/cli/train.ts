@@ -108,7 +108,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   }
   if (positional.length === 0) throw new Error(`the data set is missing; allowed: ${DATASETS.join(", ")}`);
   if (positional.length > 1) throw new Error(`got ${positional.length} data sets (${positional.join(", ")}); allowed: one of ${DATASETS.join(", ")}`);
-  if (!DATASETS.includes(positional[0] as Dataset)) throw bad("the data set", positional[0], DATASETS.join(", "));
+  if (!DATASETS.includes(positional[0] as Dataset)) throw bad("the data set", positional[0], `${DATASETS.join(", ")} (and mnist: nfde train mnist --help)`);
   const dataset = positional[0] as Dataset;
   const defaults = TRAIN_DEFAULTS[dataset];
   return { ...defaults, json: false, ...given, dataset, solver: { ...defaults.solver, ...solver } };

@@ -1,4 +1,4 @@
-// Initial weights of the models, seeded, as torch.nn.Linear initialises them.
+// Initial weights of the models, seeded, as torch.nn.Linear and torch.nn.Conv2d initialise them.
 import { tf } from "../backend";
 import type { Rank, Variable } from "@tensorflow/tfjs";
 import type { Rng } from "../util/rng";
@@ -27,6 +27,22 @@ export function linearInit(inFeatures: number, outFeatures: number, rng: Rng, na
   return {
     w: uniformVariable([inFeatures, outFeatures], bound, rng, `${name}.w`) as Variable<Rank.R2>,
     b: uniformVariable([outFeatures], bound, rng, `${name}.b`) as Variable<Rank.R1>,
+  };
+}
+
+export interface Conv {
+  /** [kh, kw, in, out] */
+  w: Variable<Rank.R4>;
+  /** [out] */
+  b: Variable<Rank.R1>;
+}
+
+/** A convolution's weights as torch.nn.Conv2d initialises them: w and b ~ U(±1/√(in·kh·kw)). */
+export function convInit(kernel: number, inChannels: number, outChannels: number, rng: Rng, name: string): Conv {
+  const bound = 1 / Math.sqrt(inChannels * kernel * kernel);
+  return {
+    w: uniformVariable([kernel, kernel, inChannels, outChannels], bound, rng, `${name}.w`) as Variable<Rank.R4>,
+    b: uniformVariable([outChannels], bound, rng, `${name}.b`) as Variable<Rank.R1>,
   };
 }
 

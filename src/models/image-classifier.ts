@@ -1,0 +1,133 @@
+// An image classifier with a fractional block (the paper's MNIST experiment, after ODE-Nets and torchfde's
+// example): downsampling convolutions 28 → 26 → 13 → 6 pixels, D^β h = f(t, h) with the convolutional field
+// (models/conv-field.ts) solved over [0, T], then group norm, ReLU, 2 × 2 average pooling (6 → 3 pixels) and
+// a linear head on the 9·C pooled features (global pooling, ODE-Nets' head, learned several times slower here).
+import { tf } from "../backend";
+import type { Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs";
+import { solveFde } from "../adjoint/solve-fde";
+import type { SolverOptions } from "../solvers/options";
+import type { VectorField } from "../solvers/types";
+import { untaped } from "../tfjs-internals";
+import { Rng } from "../util/rng";
+import { convField, type ConvField } from "./conv-field";
+import { defaultGroups, groupNorm, groupNormInit, groupNormVariables, type GroupNorm } from "./group-norm";
+import { convInit, linearInit, uniquePrefix, type Conv, type Linear } from "./init";
+import {
+  checkModelOptionNames, checkSolverValues, resolveSolverOptions, type ModelSolverOptions, type ResolvedSolverOptions,
+} from "./solver-options";
+
+export interface FdeImageClassifierOptions {
+  /** Channels of the feature maps (default 32). */
+  channels?: number;
+  /** Classes (default 10). */
+  classes?: number;
+  /** The field reads t (default true). */
+  timeDependent?: boolean;
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+  /** The solve of the block (defaults: beta 0.9, tEnd 2, stepSize 0.1, method 'predictor', gradient 'direct'; torchfde's). */
+  solver?: ModelSolverOptions;
+}
+
+const OPTION_NAMES = ["channels", "classes", "timeDependent", "seed", "solver"] as const satisfies readonly (keyof FdeImageClassifierOptions)[];
+const allListed: Exclude<keyof FdeImageClassifierOptions, (typeof OPTION_NAMES)[number]> extends never ? true : false = true;
+void allListed;
+
+export type ResolvedImageClassifierOptions = Required<Omit<FdeImageClassifierOptions, "solver">> & { solver: Readonly<ResolvedSolverOptions> };
+
+const SOLVER_DEFAULTS: ResolvedSolverOptions = { beta: 0.9, tEnd: 2, stepSize: 0.1, method: "predictor", gradient: "direct" };
+const SOLVER_SET_BY_MODEL = { times: "is set by the model: the classifier reads h(tEnd)" };
+
+function resolveOptions(opts: FdeImageClassifierOptions): ResolvedImageClassifierOptions {
+  if (opts === null || typeof opts !== "object") throw new Error(`FdeImageClassifier: options is ${JSON.stringify(opts)}; allowed: an object`);
+  checkModelOptionNames("FdeImageClassifier", opts, OPTION_NAMES);
+  const { solver, ...model } = opts;
+  const defined = Object.fromEntries(Object.entries(model).filter(([, v]) => v !== undefined));
+  const o = { channels: 32, classes: 10, timeDependent: true, seed: 0, ...defined } as Required<Omit<FdeImageClassifierOptions, "solver">>;
+  for (const k of ["channels", "classes"] as const) {
+    if (!Number.isInteger(o[k]) || o[k] <= 0) throw new Error(`FdeImageClassifier: ${k} is ${o[k]}; allowed: a positive integer`);
+  }
+  if (typeof o.timeDependent !== "boolean") throw new Error(`FdeImageClassifier: timeDependent is ${o.timeDependent}; allowed: true, false`);
+  if (!Number.isInteger(o.seed)) throw new Error(`FdeImageClassifier: seed is ${o.seed}; allowed: an integer`);
+  const resolved = resolveSolverOptions("FdeImageClassifier", solver, SOLVER_DEFAULTS, SOLVER_SET_BY_MODEL);
+  checkSolverValues("FdeImageClassifier", resolved);
+  return Object.freeze({ ...o, solver: Object.freeze(resolved) });
+}
+
+export class FdeImageClassifier {
+  readonly options: Readonly<ResolvedImageClassifierOptions>;
+  readonly field: ConvField;
+  readonly variables: Variable[];
+  private readonly down: Conv[];
+  private readonly downNorms: GroupNorm[];
+  private readonly headNorm: GroupNorm;
+  private readonly head: Linear;
+
+  constructor(opts: FdeImageClassifierOptions = {}) {
+    this.options = resolveOptions(opts);
+    const { channels: C, classes, timeDependent, seed } = this.options;
+    const rng = new Rng(seed);
+    const name = uniquePrefix("fdeImage");
+    const groups = defaultGroups(C);
+    this.down = [convInit(3, 1, C, rng, `${name}.down1`), convInit(4, C, C, rng, `${name}.down2`), convInit(4, C, C, rng, `${name}.down3`)];
+    this.downNorms = [1, 2].map((i) => groupNormInit(C, groups, `${name}.downNorm${i}`));
+    this.field = convField({ channels: C, groups, timeDependent }, rng, `${name}.field`);
+    this.headNorm = groupNormInit(C, groups, `${name}.headNorm`);
+    this.head = linearInit(9 * C, classes, rng, `${name}.head`);
+    this.variables = [
+      ...this.down.flatMap((c) => [c.w, c.b]), ...this.downNorms.flatMap(groupNormVariables),
+      ...this.field.variables, ...groupNormVariables(this.headNorm), this.head.w, this.head.b,
+    ];
+  }
+
+  /** h(0) [batch, 6, 6, C] from images [batch, 28, 28, 1]. */
+  downsample(images: Tensor4D): Tensor4D {
+    if (images.rank !== 4 || images.shape[1] !== 28 || images.shape[2] !== 28 || images.shape[3] !== 1) {
+      throw new Error(`FdeImageClassifier: images have shape [${images.shape}]; allowed: [batch, 28, 28, 1]`);
+    }
+    return tf.tidy(() => {
+      const [c1, c2, c3] = this.down;
+      // 4 × 4 convolutions of stride 2 on a border of 1 (tfjs-node's conv2d pads only 'valid' or 'same')
+      const strided = (x: Tensor4D, c: Conv) => tf.add(tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), c.w, 2, "valid"), c.b) as Tensor4D;
+      const h = tf.add(tf.conv2d(images, c1.w, 1, "valid"), c1.b) as Tensor4D;
+      return strided(tf.relu(groupNorm(strided(tf.relu(groupNorm(h, this.downNorms[0])) as Tensor4D, c2), this.downNorms[1])) as Tensor4D, c3);
+    });
+  }
+
+  /** h(tEnd) from h(0), solved with options.solver. */
+  integrate(h0: Tensor4D): Tensor4D {
+    const opts: SolverOptions = { ...this.options.solver, params: this.field.variables };
+    return this.solve(this.field.f, h0, opts) as Tensor4D;
+  }
+
+  /** Class logits [batch, classes]. */
+  logits(images: Tensor4D): Tensor2D {
+    return tf.tidy(() => {
+      const h = tf.relu(groupNorm(this.integrate(this.downsample(images)), this.headNorm)) as Tensor4D;
+      const pooled = tf.reshape(tf.avgPool(h, 2, 2, "valid"), [h.shape[0], -1]) as Tensor2D;
+      return tf.add(tf.matMul(pooled, this.head.w), this.head.b) as Tensor2D;
+    });
+  }
+
+  /** Predicted classes [batch] in batches of `batchSize`, recording no gradients. */
+  predict(images: Tensor4D, batchSize = 500): Int32Array {
+    const n = images.shape[0];
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i += batchSize) {
+      const size = Math.min(batchSize, n - i);
+      const labels = untaped(() => tf.tidy(() => tf.argMax(this.logits(tf.slice(images, [i, 0, 0, 0], [size, -1, -1, -1])), 1)));
+      out.set(labels.dataSync() as Int32Array, i);
+      labels.dispose();
+    }
+    return out;
+  }
+
+  /** The model's one call of the solver (the benchmark overrides it to time f and to pick the gradient). */
+  protected solve(field: VectorField, h0: Tensor4D, opts: SolverOptions): Tensor {
+    return solveFde(field, h0, opts);
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
