@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { tf } from "../src/backend";
 import type { Tensor, Tensor1D, Tensor2D, Scalar } from "@tensorflow/tfjs";
 import { FGrandL, grandField, grandFieldParams, sparseFeatures } from "../src/models";
-import { attentionGraph, gcnNormalizedAdjacency, makeSparse, edgeAttention } from "../src/graph";
+import { attentionGraph, gcnNormalizedAdjacency, makeScaledSparse, edgeAttention, spmm } from "../src/graph";
 import { Rng } from "../src/util/rng";
 import { loadPlanetoidSync } from "../src/data";
 import { planetoidNodeData, trainNodeClassifier, trainingLoss } from "../src/train";
@@ -26,33 +26,46 @@ function relErr(a: Tensor, b: Tensor): number {
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
-for (const attention of [false, true]) {
-  test(`the F-GRAND-l field's hand-written VJP equals the taped VJP (${attention ? "attention" : "constant Â"})`, () => {
+const FIELD_GRAPHS = ["constant Â", "directed scaled Â", "attention"] as const;
+
+for (const kind of FIELD_GRAPHS) {
+  test(`the F-GRAND-l field's hand-written VJP equals the taped VJP (${kind})`, () => {
     const n = 12, H = 5;
     const edges = smallGraph(n, 0.3, 3);
     const r = new Rng(7);
     const rand = (shape: number[]) => tf.tensor(r.uniform(shape.reduce((a, b) => a * b), -1, 1), shape);
-    const graph = attention ? attentionGraph(edges, n) : gcnNormalizedAdjacency(edges, n);
-    const transposed = makeSparse(graph.rows, graph.cols, new Float32Array(graph.numEdges).fill(1), n);
+    // directed: every other edge dropped, so that Âᵀ ≠ Â
+    const directed = { src: edges.src.filter((_, e) => e % 2 === 0), dst: edges.dst.filter((_, e) => e % 2 === 0) };
+    const graph = kind === "attention" ? attentionGraph(edges, n)
+      : kind === "constant Â" ? gcnNormalizedAdjacency(edges, n)
+        : makeScaledSparse(directed.src, directed.dst, { row: Float32Array.from(r.uniform(n, 0.5, 2)), col: Float32Array.from(r.uniform(n, 0.5, 2)) }, n);
     tf.tidy(() => {
       const X = rand([n, H]) as Tensor2D, c = rand([n, H]), source = rand([n, H]) as Tensor2D;
-      const a = tf.scalar(0.3), b = tf.scalar(-0.7);
-      const values = attention
+      const rate = tf.scalar(0.3);
+      const values = kind === "attention"
         ? edgeAttention(source, graph, { wK: rand([H, H]) as Tensor2D, wQ: rand([H, H]) as Tensor2D, heads: 1 }) : undefined;
-      const parts = { graph, transposed, values, rateLogit: a, sourceWeight: b, source };
+      const parts = { graph, values, rate, source };
       const f = grandField(parts);
-      const hand = f.vjp!(0, X, c, grandFieldParams(parts), true);
       const ps = grandFieldParams(parts);
-      // The taped VJP: tf.grads of ⟨f(X), c⟩ w.r.t. X and the field's tensors, the field rebuilt from its arguments.
-      const g = tf.grads((Y: Tensor, A: Tensor, B: Tensor, S: Tensor, V?: Tensor) => tf.sum(tf.mul(grandField({
-        graph, transposed, rateLogit: A as Scalar, sourceWeight: B as Scalar, source: S as Tensor2D, values: V as Tensor1D | undefined,
-      })(0, Y), c)))([X, ...ps]);
-      assert.ok(hand.value && relErr(hand.value, f(0, X)) < 1e-6, "value");
+      const hand = f.vjp!(0, X, c, ps, true);
+      // The taped VJP: tf.grads of ⟨r(ÂX − X) + S, c⟩ w.r.t. X and the field's tensors, in plain ops and spmm.
+      const plain = (Y: Tensor, R: Tensor, S: Tensor, V?: Tensor) => tf.add(tf.mul(R, tf.sub(spmm(graph, Y, V as Tensor1D | undefined), Y)), S);
+      const g = tf.grads((...xs: Tensor[]) => tf.sum(tf.mul(plain(...(xs as [Tensor, Tensor, Tensor])), c)))([X, ...ps]);
+      assert.ok(hand.value && relErr(hand.value, plain(X, ...(ps as [Tensor, Tensor]))) < 1e-6, "value");
+      // f itself is a custom op: its taped gradient is the VJP
+      const gf = tf.grads((...xs: Tensor[]) => tf.sum(tf.mul(grandField({
+        graph, rate: xs[1] as Scalar, source: xs[2] as Tensor2D, values: xs[3] as Tensor1D | undefined,
+      })(0, xs[0]), c)))([X, ...ps]);
+      gf.forEach((gi, i) => assert.ok(relErr(gi, g[i]) < 1e-5, `f's own gradient ${i} rel err ${relErr(gi, g[i])}`));
       assert.ok(relErr(hand.y, g[0]) < 1e-5, `dy rel err ${relErr(hand.y, g[0])}`);
       hand.params.forEach((p, i) => assert.ok(relErr(p!, g[i + 1]) < 1e-5, `param ${i} rel err ${relErr(p!, g[i + 1])}`));
+      // params in another order, and a tensor f does not read
+      const swapped = f.vjp!(0, X, c, [X, ...ps.slice().reverse()], false);
+      assert.equal(swapped.params[0], null, "a tensor f does not read gets null");
+      swapped.params.slice(1).forEach((p, i) => assert.ok(relErr(p!, g[ps.length - i]) < 1e-5, `reordered param ${i}`));
+      assert.equal(swapped.value, undefined);
     });
     graph.dispose();
-    transposed.dispose();
   });
 }
 
@@ -97,6 +110,29 @@ for (const attention of [false, true]) {
     labels.dispose();
   });
 }
+
+test("grandField: bad parts and a wrong state shape are clear errors; f and its VJP leak nothing", () => {
+  const n = 6;
+  const graph = gcnNormalizedAdjacency(smallGraph(n, 0.5, 2), n);
+  tf.tidy(() => {
+    const rate = tf.scalar(0.5), source = tf.ones([n, 3]) as Tensor2D;
+    assert.throws(() => grandField({ graph, rate: tf.ones([1]) as unknown as Scalar, source }), /grandField: rate has shape \[1\]; allowed: a scalar/);
+    assert.throws(() => grandField({ graph, rate, source: tf.ones([n + 1, 3]) as Tensor2D }), /source has shape \[7,3\]; allowed: \[6, H\]/);
+    assert.throws(() => grandField({ graph, rate, source, values: tf.ones([2]) as Tensor1D }), /values has shape \[2\]; allowed: \[\d+\] \(one per edge\)/);
+    const f = grandField({ graph, rate, source });
+    assert.throws(() => f(0, tf.ones([n, 4])), /grandField: X has shape \[6,4\] \(float32\); allowed: float32 \[6,3\]/);
+    const X = tf.ones([n, 3]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) {
+      tf.dispose(f(0, X));
+      const r = f.vjp!(0, X, X, [rate, source], true);
+      tf.dispose([r.value!, r.y, ...r.params.filter((q): q is Tensor => q !== null)]);
+      tf.dispose(tf.grads((x: Tensor, s: Tensor) => tf.sum(f(0, x)))([X, source]));
+    }
+    assert.equal(tf.memory().numTensors, before, "no tensors leaked");
+  });
+  graph.dispose();
+});
 
 test("F-GRAND-l options are checked with clear errors", () => {
   const edges = smallGraph(5, 0.5, 1);

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/index";
 import {
-  makeSparse, spmm, gcnNormalizedAdjacency, diffusion, dirichletEnergy, edgeAttention,
+  makeScaledSparse, makeSparse, spmm, gcnNormalizedAdjacency, diffusion, dirichletEnergy, edgeAttention,
   attentionGraph, withSelfLoops, SparseGraph,
 } from "../src/graph";
 
@@ -52,7 +52,7 @@ function matmul(A: number[][], X: ArrayLike<number>, h: number): Float64Array {
   return out;
 }
 
-function transpose(A: number[][]): number[][] {
+function transposeDense(A: number[][]): number[][] {
   return A.map((_, i) => A.map((row) => row[i]));
 }
 
@@ -94,7 +94,7 @@ for (const forceGather of [false, true]) {
     // L = sum(C ⊙ A X): dL/dX = Aᵀ C, dL/dw_e = <C[dst_e], X[src_e]>
     const [gw, gx] = tf.grads((wt: tf.Tensor, x: tf.Tensor) =>
       tf.sum(tf.mul(C, spmm(g, x, wt as T1, { forceGather }))))([w, X]);
-    assertClose(gx.dataSync(), matmul(transpose(denseOf(g, wHost)), cHost, H), 1e-5, "dL/dX");
+    assertClose(gx.dataSync(), matmul(transposeDense(denseOf(g, wHost)), cHost, H), 1e-5, "dL/dX");
     const expectW = Array.from(src, (s, e) => {
       let acc = 0;
       for (let c = 0; c < H; c++) acc += cHost[dst[e] * H + c] * xHost[s * H + c];
@@ -105,14 +105,49 @@ for (const forceGather of [false, true]) {
     g.dispose();
   });
 
+  test(`spmm (${path}): Aᵀ X and its gradients (transpose), for given and for factored values`, () => {
+    const row = randomMatrix(N, 1, 14).map((v) => 1 + v / 2), col = randomMatrix(N, 1, 15).map((v) => 1 + v / 2);
+    const scaled = makeScaledSparse(src, dst, { row, col }, N);
+    const factored = Array.from(src, (s, e) => row[dst[e]] * col[s]);
+    assertClose(scaled.values.dataSync(), factored, 1e-6, "factored values");
+    const w = tf.tensor1d(wHost);
+    const given = makeSparse(src, dst, w, N);
+    const X = tf.tensor2d(xHost, [N, H]);
+    const C = tf.tensor2d(cHost, [N, H]);
+    for (const [g, vals] of [[scaled, factored], [given, wHost]] as const) {
+      const A = denseOf(g, vals);
+      for (const transpose of [false, true]) {
+        const [M, Mt] = transpose ? [transposeDense(A), A] : [A, transposeDense(A)];
+        const Y = spmm(g, X, undefined, { forceGather, transpose });
+        assertClose(Y.dataSync(), matmul(M, xHost, H), 1e-5, `${transpose ? "Aᵀ" : "A"}X`);
+        const gx = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(C, spmm(g, x, undefined, { forceGather, transpose }))))(X);
+        assertClose(gx.dataSync(), matmul(Mt, cHost, H), 1e-5, `d/dX of ${transpose ? "Aᵀ" : "A"}X`);
+        tf.dispose([Y, gx]);
+      }
+    }
+    // dL/dw_e of L = sum(C ⊙ Aᵀ X) = <C[src_e], X[dst_e]>
+    const gw = tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(C, spmm(given, X, wt as T1, { forceGather, transpose: true }))))(w);
+    const expectW = Array.from(src, (s, e) => {
+      let acc = 0;
+      for (let c = 0; c < H; c++) acc += cHost[s * H + c] * xHost[dst[e] * H + c];
+      return acc;
+    });
+    assertClose(gw.dataSync(), expectW, 1e-5, "dL/dw of AᵀX");
+    tf.dispose([w, X, C, gw]);
+    scaled.dispose();
+    given.dispose();
+  });
+
   test(`spmm (${path}): no tensor leaks over 100 calls with gradients`, () => {
     const w = tf.tensor1d(wHost);
     const X = tf.tensor2d(xHost, [N, H]);
     const fixed = makeSparse(src, dst, wHost, N);
+    const scaled = makeScaledSparse(src, dst, { row: Float32Array.from(wHost.slice(0, N)), col: new Float32Array(N).fill(2) }, N);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 100; i++) {
       tf.tidy(() => {
         spmm(fixed, X, undefined, { forceGather });
+        tf.grad((x: tf.Tensor) => tf.sum(spmm(scaled, x, undefined, { forceGather, transpose: i % 2 === 0 })))(X);
         tf.grads((wt: tf.Tensor, x: tf.Tensor) => tf.sum(spmm(fixed, x, wt as T1, { forceGather })))([w, X]);
         tf.grad((x: tf.Tensor) => tf.sum(spmm(fixed, x, undefined, { forceGather })))(X);
       });
@@ -122,6 +157,7 @@ for (const forceGather of [false, true]) {
     y.dispose();
     assert.equal(tf.memory().numTensors, before);
     fixed.dispose();
+    scaled.dispose();
     tf.dispose([w, X]);
   });
 }
@@ -130,6 +166,8 @@ test("makeSparse and spmm: errors name the argument, value and what is allowed",
   assert.throws(() => makeSparse([0, 5], [1, 0], [1, 1], 3), /src\[1\] is 5; allowed: integers in 0\.\.2/);
   assert.throws(() => makeSparse([0], [1, 0], [1], 3), /src has 1 entries and dst 2/);
   assert.throws(() => makeSparse([0, 1], [1, 0], [1], 3), /values has shape \[1\].*\[2\]/);
+  assert.throws(() => makeScaledSparse([0, 1], [1, 0], { row: new Float32Array(3), col: new Float32Array(2) }, 3),
+    /makeScaledSparse: scales\.col has 2 entries; allowed: numNodes \(3\)/);
   const g = makeSparse([0, 1], [1, 0], [1, 1], 3);
   const X = tf.zeros([4, 2]);
   assert.throws(() => spmm(g, X), /X has shape \[4,2\]; allowed: \[3, H\]/);

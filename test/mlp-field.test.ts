@@ -10,30 +10,54 @@ function relDiff(a: Tensor, b: Tensor): number {
   return tf.tidy(() => Math.sqrt(tf.sum(tf.square(tf.sub(a, b))).dataSync()[0] / Math.max(tf.sum(tf.square(b)).dataSync()[0], 1e-30)));
 }
 
-test("mlp field: the hand-written VJP equals the taped VJP", () => {
+test("mlp field: the hand-written VJP equals the taped VJP, and is f's own gradient", () => {
   const field = mlpField({ dim: 8, hidden: 32, seed: 3 });
+  const plain = mlpField({ dim: 8, hidden: 32, seed: 3, handVjp: false });
   const before = tf.memory().numTensors;
   tf.tidy(() => {
     // Non-zero biases, so their gradients are exercised too.
-    field.params[1].assign(tf.randomNormal([32], 0, 0.3, "float32", 5));
-    field.params[3].assign(tf.randomNormal([8], 0, 0.3, "float32", 6));
+    for (const m of [field, plain]) {
+      m.params[1].assign(tf.randomNormal([32], 0, 0.3, "float32", 5));
+      m.params[3].assign(tf.randomNormal([8], 0, 0.3, "float32", 6));
+    }
     const y = tf.randomNormal([16, 8], 0, 1, "float32", 1);
     const c = tf.randomNormal([16, 8], 0, 1, "float32", 2);
+    // plain.f is tanh(y W1 + b1) W2 + b2 in taped ops; field.f is one custom op whose gradient is the VJP.
     const taped = tf.grads((yy: Tensor, ...ps: Tensor[]) => {
+      void ps;
+      return tf.sum(tf.mul(plain.f(0, yy), c));
+    })([y, ...plain.params]);
+    const own = tf.grads((yy: Tensor, ...ps: Tensor[]) => {
       void ps;
       return tf.sum(tf.mul(field.f(0, yy), c));
     })([y, ...field.params]);
     const hand = field.f.vjp!(0, y, c, field.params, true);
-    assert.ok(hand.value && relDiff(hand.value, field.f(0, y)) <= 1e-6, "value");
+    assert.ok(hand.value && relDiff(hand.value, plain.f(0, y)) <= 1e-6, "value");
+    assert.ok(relDiff(field.f(0, y), plain.f(0, y)) <= 1e-6, "f");
     assert.ok(relDiff(hand.y, taped[0]) <= 1e-5, `dy rel ${relDiff(hand.y, taped[0])}`);
+    assert.ok(relDiff(own[0], taped[0]) <= 1e-5, `f's own dy rel ${relDiff(own[0], taped[0])}`);
     field.params.forEach((p, i) => {
       const r = relDiff(hand.params[i]!, taped[i + 1]);
       assert.ok(r <= 1e-5, `d${p.name} rel ${r}`);
+      assert.ok(relDiff(own[i + 1], taped[i + 1]) <= 1e-5, `f's own d${p.name}`);
     });
-    assert.equal(field.f.vjp!(0, y, c, [y], true).params[0], null, "a tensor that is not a parameter gets null");
+    const some = field.f.vjp!(0, y, c, [y, field.params[2]], false);
+    assert.equal(some.params[0], null, "a tensor that is not a parameter gets null");
+    assert.ok(relDiff(some.params[1]!, taped[3]) <= 1e-5, "a subset of the parameters, in any order");
+    assert.equal(some.value, undefined);
   });
   assert.equal(tf.memory().numTensors, before);
+  for (let i = 0; i < 10; i++) {
+    tf.tidy(() => {
+      const y = tf.ones([4, 8]);
+      const r = field.f.vjp!(0, y, y, field.params, true);
+      tf.dispose([r.value!, r.y, ...r.params.filter((q): q is Tensor => q !== null)]);
+      tf.dispose([field.f(0, y), ...tf.grads((yy: Tensor) => tf.sum(field.f(0, yy)))([y])]);
+    });
+  }
+  assert.equal(tf.memory().numTensors, before, "no tensors leaked");
   field.dispose();
+  plain.dispose();
 });
 
 test("mlp field: the adjoint with the hand VJP equals direct autodiff (y0 and every parameter)", () => {

@@ -1,5 +1,5 @@
 // Edge lists and the GCN-normalised adjacency (Kipf & Welling 2017) as sparse graphs.
-import { makeSparse, type SparseGraph } from "./sparse-matmul";
+import { makeScaledSparse, makeSparse, type SparseGraph } from "./sparse-matmul";
 
 export interface EdgeList { src: Int32Array | number[]; dst: Int32Array | number[] }
 
@@ -27,10 +27,8 @@ export function inDegrees(edges: EdgeList, numNodes: number): Float64Array {
  */
 export function gcnNormalizedAdjacency(edges: EdgeList, numNodes: number): SparseGraph {
   const { src, dst } = withSelfLoops(edges, numNodes);
-  const deg = inDegrees({ src, dst }, numNodes);
-  const values = new Float32Array(src.length);
-  for (let e = 0; e < src.length; e++) values[e] = 1 / Math.sqrt((1 + deg[src[e]]) * (1 + deg[dst[e]]));
-  return makeSparse(src, dst, values, numNodes);
+  const scale = Float32Array.from(inDegrees({ src, dst }, numNodes), (d) => 1 / Math.sqrt(1 + d));
+  return makeScaledSparse(src, dst, { row: scale, col: scale }, numNodes);
 }
 
 /** A sparse graph with self loops whose edge values are filled in per call (spmm's `values`), for attention. */

@@ -1,4 +1,4 @@
-export { makeSparse, spmm } from "./sparse-matmul";
+export { makeScaledSparse, makeSparse, spmm } from "./sparse-matmul";
 export type { SparseGraph, SpmmOptions } from "./sparse-matmul";
 export { withSelfLoops, inDegrees, gcnNormalizedAdjacency, attentionGraph } from "./adjacency";
 export type { EdgeList } from "./adjacency";

@@ -3,7 +3,7 @@
 // GCN-normalised adjacency, or multi-head attention computed once from X0.
 import { tf } from "../backend";
 import type { Rank, Tensor, Tensor2D, Tensor3D, Variable } from "@tensorflow/tfjs";
-import { makeSparse, type SparseGraph } from "../graph/sparse-matmul";
+import type { SparseGraph } from "../graph/sparse-matmul";
 import { gcnNormalizedAdjacency, attentionGraph, type EdgeList } from "../graph/adjacency";
 import { edgeAttention } from "../graph/attention";
 import { solveFde } from "../adjoint/solve-fde";
@@ -93,7 +93,6 @@ export class FGrandL {
   readonly attentionWeights: AttentionWeights | null;
   readonly variables: Variable[];
   private readonly graph: SparseGraph;
-  private readonly transposed: SparseGraph | null;
 
   constructor(edges: EdgeList, numNodes: number, opts: FGrandOptions) {
     this.options = resolveOptions(opts);
@@ -111,11 +110,9 @@ export class FGrandL {
       this.attentionWeights = { key, query };
       this.variables.push(key.w, key.b, query.w, query.b);
       this.graph = attentionGraph(edges, numNodes);
-      this.transposed = makeSparse(this.graph.rows, this.graph.cols, new Float32Array(this.graph.numEdges).fill(1), numNodes);
     } else {
       this.attentionWeights = null;
       this.graph = gcnNormalizedAdjacency(edges, numNodes);
-      this.transposed = null;
     }
   }
 
@@ -129,13 +126,14 @@ export class FGrandL {
     });
   }
 
-  /** The field's parts for a given X0 (attention weights computed once from X0, as GRAND-l does). */
+  /** The field's parts for a given X0: σ(a), b·X0 and the attention weights, computed once per solve (as GRAND-l does). */
   fieldParts(X0: Tensor2D): GrandFieldParts {
-    const parts: GrandFieldParts = { graph: this.graph, rateLogit: this.rateLogit, sourceWeight: this.sourceWeight, source: X0 };
+    const parts: GrandFieldParts = {
+      graph: this.graph, rate: tf.sigmoid(this.rateLogit), source: tf.mul(this.sourceWeight, X0) as Tensor2D,
+    };
     if (this.attentionWeights) {
       const { key, query } = this.attentionWeights;
       parts.values = edgeAttention(X0, this.graph, { wK: key.w, bK: key.b, wQ: query.w, bQ: query.b, heads: this.options.heads });
-      parts.transposed = this.transposed!;
     }
     return parts;
   }
@@ -166,7 +164,7 @@ export class FGrandL {
     });
   }
 
-  /** The diffusion from X0 (to tEnd, or at `times`): X0 (as the source term) and attention go in params. */
+  /** The diffusion from X0 (to tEnd, or at `times`): σ(a), the source term and attention go in params. */
   private solveFrom(X0: Tensor2D, times?: number[]): Tensor {
     return tf.tidy(() => {
       const parts = this.fieldParts(X0);
@@ -184,7 +182,6 @@ export class FGrandL {
   dispose(): void {
     tf.dispose(this.variables);
     this.graph.dispose();
-    this.transposed?.dispose();
   }
 }
 

@@ -1,53 +1,71 @@
-// The F-GRAND-l vector field f(X) = σ(a)(ÂX − X) + b·X0 (GRAND-l's field with a source term, Chamberlain
-// et al. 2021; FROND, Kang et al. ICLR 2024) with its hand-written VJP.
+// The F-GRAND-l vector field f(X) = r(ÂX − X) + S, with r = σ(a) and S = b·X0 (GRAND-l's field with a
+// source term, Chamberlain et al. 2021; FROND, Kang et al. ICLR 2024), and its hand-written VJP. The field
+// reads r and S, made once per solve by the model, so that their gradients to a, b and X0 are taped once;
+// under a tape f is one custom op whose gradient is that VJP, so that direct autodiff tapes one node per call.
 import { tf } from "../backend";
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from "@tensorflow/tfjs";
-import { spmm, type SparseGraph } from "../graph/sparse-matmul";
+import { spmmUntaped, type SparseGraph } from "../graph/sparse-matmul";
+import { customOp, tapeIsOn } from "../tfjs-internals";
 import type { VectorField } from "../solvers/types";
 
 export interface GrandFieldParts {
-  /** Â with its edge values (constant, symmetric) or, with `values`, the edge pattern for attention. */
+  /** Â with its edge values (constant) or, with `values`, the edge pattern for attention. */
   graph: SparseGraph;
-  /** The transposed pattern (same edge order as graph) — needed for the VJP with `values`. */
-  transposed?: SparseGraph;
   /** Edge values overriding graph.values (attention weights [E]); they receive gradients. */
   values?: Tensor1D;
-  /** a, the logit of the diffusion rate σ(a) (a scalar). */
-  rateLogit: Scalar;
-  /** b, the weight of the source term (a scalar). */
-  sourceWeight: Scalar;
-  /** The source term X0 [N, H]. */
+  /** r, the diffusion rate (a scalar; F-GRAND-l's σ(a)). */
+  rate: Scalar;
+  /** S, the source term [N, H] (F-GRAND-l's b·X0). */
   source: Tensor2D;
 }
 
-/** The tensors f reads, in the order of the VJP's params: [a, b, source, (values)]. */
+/** The tensors f reads: [rate, source, (values)]. */
 export function grandFieldParams(p: GrandFieldParts): Tensor[] {
-  const scalars = [p.rateLogit, p.sourceWeight, p.source];
-  return p.values ? [...scalars, p.values] : scalars;
+  return p.values ? [p.rate, p.source, p.values] : [p.rate, p.source];
+}
+
+// dy = r(Âᵀc − c), dr = ⟨c, ÂX − X⟩ = ⟨Âᵀc − c, X⟩ (one sparse product, not two), dS = c,
+// dÂ_e = r c[row_e]·X[col_e]; `wanted` picks among [dr, dS, dÂ].
+function fieldVjp(graph: SparseGraph, X: Tensor2D, c: Tensor2D, rate: Tensor, values: Tensor1D | undefined, wanted: number[]): Tensor[] {
+  return tf.tidy(() => {
+    const back = tf.sub(spmmUntaped(graph, c, { values, transpose: true }), c);
+    const grads = [
+      () => tf.sum(tf.mul(back, X)),
+      () => tf.clone(c),
+      () => tf.mul(rate, tf.sum(tf.mul(tf.gather(c, graph.rowIdx), tf.gather(X, graph.colIdx)), 1)),
+    ];
+    return [tf.mul(rate, back), ...wanted.map((i) => grads[i]())];
+  });
 }
 
 export function grandField(p: GrandFieldParts): VectorField {
-  if (p.values && !p.transposed) throw new Error("grandField: values (attention) given without the transposed graph; give both");
-  const f: VectorField = (_t, X) => tf.tidy(() =>
-    tf.add(tf.mul(tf.sigmoid(p.rateLogit), tf.sub(spmm(p.graph, X, p.values), X)), tf.mul(p.sourceWeight, p.source)));
-  // dy = σ(a)(Âᵀc − c), da = σ'(a)⟨c, ÂX − X⟩ = σ'(a)⟨Âᵀc − c, X⟩ (one sparse product, not two),
-  // db = ⟨c, X0⟩, dX0 = b·c, dÂ_e = σ(a) c[row_e]·X[col_e].
-  f.vjp = (t, X, c, _params, needValue) => {
-    const out = tf.tidy(() => {
-      const sa = tf.sigmoid(p.rateLogit);
-      const back = tf.sub(p.values ? spmm(p.transposed!, c, p.values) : spmm(p.graph, c), c);
-      const dy = tf.mul(sa, back);
-      const da = tf.mul(tf.mul(sa, tf.sub(1, sa)), tf.sum(tf.mul(back, X)));
-      const db = tf.sum(tf.mul(c, p.source));
-      const dsrc = tf.mul(p.sourceWeight, c);
-      const res = [dy, da, db, dsrc];
-      if (p.values) {
-        const g = p.graph;
-        res.push(tf.mul(sa, tf.sum(tf.mul(tf.gather(c, g.rowIdx), tf.gather(X, g.colIdx)), 1)));
-      }
-      return needValue ? [...res, f(t, X)] : res;
-    });
-    return { value: needValue ? out[out.length - 1] : undefined, y: out[0], params: out.slice(1, p.values ? 5 : 4) };
+  const { graph, rate, source, values } = p;
+  if (rate.rank !== 0) throw new Error(`grandField: rate has shape [${rate.shape}]; allowed: a scalar`);
+  if (source.rank !== 2 || source.shape[0] !== graph.numNodes) {
+    throw new Error(`grandField: source has shape [${source.shape}]; allowed: [${graph.numNodes}, H] (the graph's numNodes rows)`);
+  }
+  if (values && (values.rank !== 1 || values.shape[0] !== graph.numEdges)) {
+    throw new Error(`grandField: values has shape [${values.shape}]; allowed: [${graph.numEdges}] (one per edge)`);
+  }
+  const inputs = grandFieldParams(p);
+  const all = inputs.map((_, i) => i);
+  // r·ÂX − r·X + S, r folded into Â's row scales or values
+  const value = (x: Tensor, r: Tensor, s: Tensor, v?: Tensor) => tf.tidy(() =>
+    tf.addN([spmmUntaped(graph, x as Tensor2D, { factor: r, values: v as Tensor1D | undefined }), tf.mul(tf.neg(r), x), s]) as Tensor2D);
+  const op = customOp<Tensor2D>(([x, r, s, v], save) => {
+    save([x, r, ...(v ? [v] : [])]);
+    return { value: value(x, r, s, v), gradFunc: (dy, [xs, rs, vs]) => fieldVjp(graph, xs as Tensor2D, dy, rs, vs as Tensor1D | undefined, all) };
+  });
+  const f: VectorField = (_t, X) => {
+    if (X.rank !== 2 || X.shape[0] !== source.shape[0] || X.shape[1] !== source.shape[1] || X.dtype !== "float32") {
+      throw new Error(`grandField: X has shape [${X.shape}] (${X.dtype}); allowed: float32 [${source.shape}] (the source's shape)`);
+    }
+    return tapeIsOn() ? op(X, ...inputs) : value(X, rate, source, values);
+  };
+  f.vjp = (t, X, c, params, needValue) => {
+    const asked = params.map((q) => inputs.indexOf(q));
+    const [dy, ...grads] = fieldVjp(graph, X as Tensor2D, c as Tensor2D, rate, values, asked.filter((i) => i >= 0));
+    return { value: needValue ? f(t, X) : undefined, y: dy, params: asked.map((i) => (i >= 0 ? grads.shift()! : null)) };
   };
   return f;
 }
