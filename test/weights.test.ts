@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf, gamma, METHODS, type Method } from "../src/index";
 import { forwardWeights, reverseHistoryWeights, schemeWeights } from "../src/solvers/weights";
-import { SCHEME_WEIGHTS } from "../src/solvers/schemes";
+import { SCHEME_WEIGHTS, type ToeplitzWeights } from "../src/solvers/schemes";
+import { History } from "../src/solvers/history";
 
 /** Bytes of every typed array reachable from `root` (own properties, recursively). */
 function storedBytes(root: unknown): number {
@@ -159,3 +160,49 @@ test("second differences of powers (L1, the corrector's W1) keep their accuracy 
     assert.ok(Math.abs(ratio(w1, 1 + beta, 50000) - 1) < 1e-7, `corrector β ${beta}: tail ratio ${ratio(w1, 1 + beta, 50000)}`);
   }
 });
+
+test("a History's sums equal the dense sums at every row: blocks, half blocks, memory windows, several sums, a base row", () => {
+  const n = 40;
+  const D = 3;
+  const entries = Array.from({ length: n }, (_, e) => Array.from({ length: 2 * D }, (_, i) => Math.sin(7 * e + i + 1)));
+  for (const memory of [n, 21, 5]) {
+    const weights = schemeWeights("corrector", 0.6, n, 0.05, memory);
+    const dense = denseTables("corrector", 0.6, n, 0.05, memory);
+    const before = tf.memory().numTensors;
+    // forward: R = 2 sums over one-row entries, each query offset by a base row
+    const forward = new History(forwardWeights(weights, n, null).history, n, memory, false);
+    // reverse: entries of two rows (one per forward table), two sums (values, β-derivatives)
+    const reverse = new History(reverseHistoryWeights(weights, n, true), n, memory, false);
+    const derivative = weights.betaDerivative().history;
+    const base = tf.tensor2d([[0.5, -1, 2]]);
+    for (let q = 1; q <= n; q++) {
+      tf.tidy(() => {
+        forward.pushEntry(tf.tensor2d([entries[q - 1].slice(0, D)]));
+        reverse.pushEntry(tf.tensor2d([entries[q - 1].slice(0, D), entries[q - 1].slice(D)]));
+        const got = forward.sumsOn(base, [D]).map((t) => Array.from(t.dataSync()));
+        dense.forEach((W, r) => {
+          const want = Array.from({ length: D }, (_, i) => [0.5, -1, 2][i] + entries.slice(0, q).reduce((s, x, e) => s + W[q][e] * x[i], 0));
+          close(got[r], want, 1e-5, `forward row ${q} sum ${r} memory ${memory}`);
+        });
+        const rev = reverse.query().arraySync();
+        // reverse row q, entry e: W_c[N − e, N − q] (and its β-derivative), entry row c = forward table c
+        const at = (tables: number[][][] | null, c: number, e: number) =>
+          tables ? tables[c][n - e][n - q] : tableAt(derivative[c], n - e, n - q);
+        [dense, null].forEach((tables, r) => {
+          const want = Array.from({ length: D }, (_, i) => entries.slice(0, q).reduce((s, x, e) => s + at(tables, 0, e) * x[i] + at(tables, 1, e) * x[D + i], 0));
+          close(rev[r], want, 1e-4, `reverse row ${q} sum ${r} memory ${memory}`);
+        });
+      });
+    }
+    forward.dispose();
+    reverse.dispose();
+    base.dispose();
+    assert.equal(tf.memory().numTensors, before, `memory ${memory}: no tensor left behind`);
+  }
+});
+
+/** W[q, e] of a Toeplitz table (its separate first column at e = 0), 0 for e >= q. */
+function tableAt(table: ToeplitzWeights, q: number, e: number): number {
+  if (e >= q) return 0;
+  return e === 0 && table.firstColumn ? table.firstColumn[q] : table.sequence[q - 1 - e];
+}

@@ -98,7 +98,7 @@ export class FastHistory implements HistorySums {
     };
     const { gain, mu } = this.block;
     const entries = this.window.splice(0, B);
-    const added = this.product(gain, entries);
+    const added = this.product(gain, entries, false);
     tf.dispose(entries);
     this.absorbed += B;
     const [old, compensation] = [this.state, this.compensation];
@@ -119,10 +119,10 @@ export class FastHistory implements HistorySums {
 
   /**
    * W [R, n·C] @ the n entries [1, C·D] as rows (e, c): under the tape (C = 1) an op that saves no copy of
-   * the entries, off it one concatenation.
+   * the entries (`learned`: W carries ∂/∂β), off it one concatenation.
    */
-  private product(W: Tensor2D, entries: Tensor2D[]): Tensor2D {
-    if (this.taped) return weightedSum(W, ...entries);
+  private product(W: Tensor2D, entries: Tensor2D[], learned: boolean): Tensor2D {
+    if (this.taped) return weightedSum(W, entries, true, learned);
     return tf.tidy(() => {
       const stacked = entries.length === 1 ? entries[0] : tf.concat(entries, 0);
       return tf.matMul(W, tf.reshape(stacked, [W.shape[1], -1]));
@@ -166,7 +166,7 @@ export class FastHistory implements HistorySums {
     const K = this.fit.decay.length;
     let sum = near;
     if (this.state) sum = tf.add(sum, tf.matMul(far, tf.reshape(this.state, [K * C, D]))) as Tensor2D;
-    if (pending) sum = tf.add(sum, this.product(pending, this.window.slice(0, P))) as Tensor2D;
+    if (pending) sum = tf.add(sum, this.product(pending, this.window.slice(0, P), this.coefficients.learned !== null)) as Tensor2D;
     const fc = this.firstColumn;
     if (!this.first || !fc) return sum;
     if (fc.direction === "forward") return tf.add(sum, tf.mul(fc.at(this.count), this.first)) as Tensor2D;

@@ -2,16 +2,17 @@
 // weighted sums S_q = Σ_{e<q} W[q, e] · entry_e, asked for at q = 1, 2, ... as entries arrive.
 // A per-step matrix-vector product over the whole history is memory-bound (one pass over k·D floats per
 // step). Instead every finished block of BLOCK entries is added into the sums of all later rows by
-// matrix-matrix products, and a query reads only the pending sum of its row and the unfinished block:
-// O(1) small ops per step plus O(N/BLOCK) GEMMs per block, and finished entries are not read again
-// (docs/design.md §2).
+// matrix-matrix products (its first half into the next CHUNK rows already), and a query reads only the
+// pending sum of its row and the entries since its chunk began, in one product with the row's pending sum
+// (and the loop's y0) appended: O(1) small ops per step plus O(N/BLOCK) GEMMs per block, and finished
+// entries are not read again (docs/design.md §2).
 import { tf } from "../backend";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
-import { customOp } from "../tfjs-internals";
+import { stacked, weightedSum } from "./weighted-sum";
 
 export const BLOCK = 16;
-/** Rows per chunk of pending sums (a divisor of BLOCK; smaller chunks, smaller transient copies). */
-const CHUNK = 8;
+/** Rows per chunk of pending sums: half a block. */
+const CHUNK = BLOCK / 2;
 
 /**
  * The weights of a History's sums, block by block: rows (q, r) for q in [q0, q1), r < sums; columns (e, c)
@@ -22,24 +23,11 @@ export interface HistoryWeights {
   sums: number;
   /** Rows of each entry. */
   entryRows: number;
-  block(q0: number, q1: number, e0: number, e1: number): Tensor2D;
+  /** True when the blocks carry a gradient (a learned β under the tape). */
+  learned: boolean;
+  /** The block, and after its columns those of `tail` ([rows, t] row-major, constant: no β-derivative). */
+  block(q0: number, q1: number, e0: number, e1: number, tail?: Float32Array): Tensor2D;
 }
-
-/** W @ concat(entries) as one op whose gradient saves no copy of the entries (the tape keeps them once). */
-const weightedSum: (W: Tensor2D, ...entries: Tensor2D[]) => Tensor2D = customOp<Tensor2D>(([W, ...entries], save) => {
-  save([W, ...entries]);
-  const data = entries.length === 1 ? entries[0] : tf.concat(entries, 0);
-  return {
-    value: tf.matMul(W, data) as Tensor2D,
-    gradFunc: (dy, saved) => {
-      const [w, ...es] = saved as Tensor2D[];
-      const stacked = es.length === 1 ? es[0] : tf.concat(es, 0);
-      const dData = tf.matMul(w, dy, true, false);
-      const dEntries = es.length === 1 ? [dData] : tf.split(dData, es.map((e) => e.shape[0]), 0);
-      return [tf.matMul(dy, stacked, false, true), ...dEntries];
-    },
-  };
-});
 
 /** What the loop and the reverse sweep use of a history: push entries, ask for the sums S_q at q = count. */
 export interface HistorySums {
@@ -62,13 +50,16 @@ export function splitSums(query: Tensor2D, shape: number[]): Tensor[] {
 
 /**
  * Pending sums are kept in chunks of CHUNK rows (chunk c holds rows q in [c·CHUNK, (c+1)·CHUNK), R = weights.sums rows each).
- * A chunk is freed once its rows have been asked for, so the pending sums never exceed the rows still to come.
+ * A chunk is final when its first row is asked for: then it is split into its rows once, and freed.
  */
 export class History implements HistorySums {
   count = 0;
   private current: Tensor2D[] = [];
   private currentStart = 0;
   private chunks = new Map<number, Tensor2D>();
+  /** The far sums of the rows of chunk `rowsOf`, [R, D] each. */
+  private rows: Tensor2D[] = [];
+  private rowsOf = -1;
 
   /** Sums are asked for at q <= lastRow; W[q, e] = 0 when q - e > memory. */
   constructor(private readonly weights: HistoryWeights, private readonly lastRow: number, private readonly memory: number,
@@ -101,32 +92,42 @@ export class History implements HistorySums {
   pushEntry(entry: Tensor2D): void {
     this.count++;
     this.current.push(tf.keep(entry));
-    if (this.current.length === BLOCK) this.flush();
+    if (this.current.length === BLOCK) {
+      this.addInto(this.current, this.currentStart, Infinity);
+      tf.dispose(this.current);
+      this.current = [];
+      this.currentStart = this.count;
+    } else if (this.count % CHUNK === 0) {
+      this.addInto(this.current.slice(-CHUNK), this.count - CHUNK, this.count / CHUNK);
+    }
   }
 
-  /** The finished block enters the sums of every later chunk it reaches: one GEMM per chunk of rows. */
-  private flush(): void {
-    const e0 = this.currentStart;
+  private weighted(W: Tensor2D, entries: Tensor2D[]): Tensor2D {
+    return weightedSum(W, entries, this.taped, this.weights.learned);
+  }
+
+  /**
+   * Entries e0 .. count − 1 enter the sums of the chunks from the next one up to lastChunk (that they reach):
+   * one GEMM per chunk. A finished block enters every later chunk; the first half of the unfinished block
+   * only the next one, so that a query's own product covers at most the entries of its own chunk.
+   */
+  private addInto(entries: Tensor2D[], e0: number, lastChunk: number): void {
     const e1 = this.count;
-    const reach = Math.min(this.lastRow, e1 - 1 + this.memory);
-    const data = this.taped ? null : (tf.concat(this.current, 0) as Tensor2D);
+    const reach = Math.min(this.lastRow, e1 - 1 + this.memory, (lastChunk + 1) * CHUNK - 1);
+    const data = this.taped ? null : stacked(entries);
     for (let c = e1 / CHUNK; c * CHUNK <= reach; c++) {
       const q0 = c * CHUNK;
       const q1 = Math.min(q0 + CHUNK, reach + 1);
       const W = this.weights.block(q0, q1, e0, e1);
-      this.addToChunk(c, data ? (tf.matMul(W, data) as Tensor2D) : weightedSum(W, ...this.current), q0, q1);
+      this.addToChunk(c, data ? (tf.matMul(W, data) as Tensor2D) : this.weighted(W, entries), q0, q1);
     }
-    data?.dispose();
-    tf.dispose(this.current);
-    this.current = [];
-    this.currentStart = e1;
+    if (data && entries.length > 1) data.dispose();
   }
 
-  /** S_q at q = count: [rows, D]. */
-  query(): Tensor2D {
-    const q = this.count;
-    const R = this.weights.sums;
-    const c = Math.floor(q / CHUNK);
+  /** The far sums of chunk c by rows, split once when its first row is asked for. */
+  private farRows(c: number): Tensor2D[] {
+    if (this.rowsOf === c) return this.rows;
+    tf.dispose(this.rows);
     for (const [k, t] of this.chunks) {
       if (k < c) {
         t.dispose();
@@ -134,19 +135,57 @@ export class History implements HistorySums {
       }
     }
     const chunk = this.chunks.get(c);
-    const far = chunk ? (tf.slice(chunk, [(q - c * CHUNK) * R, 0], [R, -1]) as Tensor2D) : null;
-    // the unfinished block: one small product over its entries
-    const from = Math.max(this.currentStart, q - this.memory);
-    const near = from < q ? weightedSum(this.weights.block(q, q + 1, from, q), ...this.current.slice(from - this.currentStart)) : null;
-    if (far && near) return tf.add(far, near) as Tensor2D;
-    const width = (this.current[0] ?? [...this.chunks.values()][0])?.shape[1] ?? 0;
-    return far ?? near ?? (tf.fill([R, width], 0) as Tensor2D);
+    this.chunks.delete(c);
+    this.rows = chunk ? (chunk.shape[0] === this.weights.sums ? [chunk] : (tf.split(chunk, this.chunkRows(c), 0) as Tensor2D[]).map((t) => tf.keep(t))) : [];
+    if (chunk && this.rows[0] !== chunk) chunk.dispose();
+    this.rowsOf = c;
+    return this.rows;
+  }
+
+  /** S_q at q = count: [rows, D]. */
+  query(): Tensor2D {
+    return this.sumsFrom(null);
+  }
+
+  /** base + S_q^r for every sum r, each in `shape`: the offset enters the same product. */
+  sumsOn(base: Tensor2D, shape: number[]): Tensor[] {
+    return splitSums(this.sumsFrom(base), shape);
+  }
+
+  /**
+   * (base +) S_q at q = count, [rows, D]: the unfinished block, the row's far sum and the base in one product
+   * W' @ concat(entries, far, base), W' = [W | I | 1].
+   */
+  private sumsFrom(base: Tensor2D | null): Tensor2D {
+    const q = this.count;
+    const R = this.weights.sums;
+    const c = Math.floor(q / CHUNK);
+    const far = this.farRows(c)[q - c * CHUNK] ?? null;
+    const from = Math.max(c * CHUNK, this.currentStart, q - this.memory);
+    const near = this.current.slice(from - this.currentStart);
+    if (near.length === 0 && !base) {
+      if (far) return tf.clone(far);
+      return tf.zeros([R, this.width()]) as Tensor2D;
+    }
+    const passed = [far, base].filter((t): t is Tensor2D => t !== null);
+    const t = (far ? R : 0) + (base ? 1 : 0);
+    const tail = new Float32Array(R * t);
+    for (let r = 0; r < R; r++) {
+      if (far) tail[r * t + r] = 1;
+      if (base) tail[r * t + t - 1] = 1;
+    }
+    return this.weighted(this.weights.block(q, q + 1, from, q, tail), [...near, ...passed]);
+  }
+
+  private width(): number {
+    return (this.current[0] ?? [...this.chunks.values()][0])?.shape[1] ?? 0;
   }
 
   dispose(): void {
-    tf.dispose(this.current);
+    tf.dispose([...this.current, ...this.rows]);
     this.chunks.forEach((t) => t.dispose());
     this.current = [];
+    this.rows = [];
     this.chunks.clear();
   }
 }

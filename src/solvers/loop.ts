@@ -6,6 +6,7 @@ import type { Tensor } from "@tensorflow/tfjs";
 import { tapeIsOn } from "../tfjs-internals";
 import { assertFinite, callField } from "./field";
 import { forwardHistory } from "./fast-history";
+import { asRow, History } from "./history";
 import { HostFastHistory, type HostHistorySnapshot } from "./host-history";
 import type { Plan } from "./plan";
 import type { ForwardContext } from "./rules/step-rule";
@@ -71,13 +72,18 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
   const stageInputs: Tensor[][] = [];
   const checkpoints: Checkpoint[] = [];
   let y = from.state;
+  // Off the tape the exact history adds y0 inside its product. Under it y0 stays its own add: autodiff then
+  // sums y0's terms (+y0 in the sums, −y0 in the u family's entries) interleaved; apart, in float32, they lost
+  // a digit (l1's ∂L/∂y0 was 1.4e-6 off the adjoint's).
+  const y0Row = history instanceof History && !taped ? asRow(y0) : null;
   try {
     for (let k = from.step; k < until; k++) {
       if (marks.has(k)) checkpoints.push({ step: k, state: y, history: (history as HostFastHistory).snapshot() });
       const [next, ...inputs] = tf.tidy(() => {
         const fk = callField(f, k * stepSize, y, k);
         history.push(rule.historyEntry(ctx, y, fk));
-        const step = rule.advance(ctx, k, history.sums(y0.shape), fk);
+        const bases = y0Row ? (history as History).sumsOn(y0Row, y0.shape) : history.sums(y0.shape).map((s) => tf.add(y0, s));
+        const step = rule.advance(ctx, k, bases, fk);
         return [step.next, ...step.stageInputs];
       });
       assertFinite(next, k + 1, (k + 1) * stepSize);
@@ -93,5 +99,6 @@ function march(f: VectorField, y0: Tensor, plan: Plan, from: { step: number; sta
     return { output, states, hostStates, stageInputs, checkpoints, final: y };
   } finally {
     history.dispose();
+    y0Row?.dispose();
   }
 }

@@ -118,6 +118,19 @@ export interface ForwardWeights {
   stage: number | Scalar;
 }
 
+/** The rows of `block` ([rows, cols]) followed by those of `tail` ([rows, t]): [rows, cols + t]. */
+function withTail<T extends Floats>(block: T, rows: number, tail: Float32Array | undefined, make: (length: number) => T, tailValues = true): T {
+  if (!tail || tail.length === 0) return block;
+  const cols = block.length / rows;
+  const t = tail.length / rows;
+  const out = make(rows * (cols + t));
+  for (let i = 0; i < rows; i++) {
+    out.set(block.subarray(i * cols, (i + 1) * cols), i * (cols + t));
+    if (tailValues) out.set(tail.subarray(i * t, (i + 1) * t), i * (cols + t) + cols);
+  }
+  return out;
+}
+
 const float32 = (length: number) => new Float32Array(length);
 const float64 = (length: number) => new Float64Array(length);
 const reversedEach = <T extends Floats>(make: (length: number) => T, tables: ToeplitzWeights[], n: number) =>
@@ -127,10 +140,12 @@ function constantForward(weights: SchemeWeights, steps: number): ForwardWeights 
   const { history } = weights;
   const sums = history.length;
   const reversed = reversedEach(float32, history, steps);
-  const block = (q0: number, q1: number, e0: number, e1: number) =>
-    tf.tensor2d(forwardBlock(new Float32Array((q1 - q0) * sums * (e1 - e0)), reversed, history, steps, q0, q1, e0, e1),
-      [(q1 - q0) * sums, e1 - e0]);
-  return { history: { sums, entryRows: 1, block }, field: weights.field, stage: weights.stage };
+  const block = (q0: number, q1: number, e0: number, e1: number, tail?: Float32Array) => {
+    const rows = (q1 - q0) * sums;
+    const values = forwardBlock(new Float32Array(rows * (e1 - e0)), reversed, history, steps, q0, q1, e0, e1);
+    return tf.tensor2d(withTail(values, rows, tail, float32), [rows, e1 - e0 + (tail?.length ?? 0) / rows]);
+  };
+  return { history: { sums, entryRows: 1, learned: false, block }, field: weights.field, stage: weights.stage };
 }
 
 /** Σ dy ⊙ derivs, summed in float64: the weights' β-derivatives alternate in sign (GL, trapezoid) and cancel. */
@@ -153,17 +168,19 @@ function differentiableForward(weights: WeightsAndDerivatives, steps: number, be
   const sums = value.history.length;
   const reversed = reversedEach(float32, value.history, steps);
   let reversedDerivative: Float64Array[] | null = null;
-  const block = (q0: number, q1: number, e0: number, e1: number): Tensor2D => {
-    const size = (q1 - q0) * sums * (e1 - e0);
+  const block = (q0: number, q1: number, e0: number, e1: number, tail?: Float32Array): Tensor2D => {
+    const rows = (q1 - q0) * sums;
+    const size = rows * (e1 - e0);
     return betaDependent(beta,
-      () => tf.tensor2d(forwardBlock(new Float32Array(size), reversed, value.history, steps, q0, q1, e0, e1), [(q1 - q0) * sums, e1 - e0]),
-      () => forwardBlock(new Float64Array(size), reversedDerivative ??= reversedEach(float64, derivative.history, steps),
-        derivative.history, steps, q0, q1, e0, e1));
+      () => tf.tensor2d(withTail(forwardBlock(new Float32Array(size), reversed, value.history, steps, q0, q1, e0, e1), rows, tail, float32),
+        [rows, e1 - e0 + (tail?.length ?? 0) / rows]),
+      () => withTail(forwardBlock(new Float64Array(size), reversedDerivative ??= reversedEach(float64, derivative.history, steps),
+        derivative.history, steps, q0, q1, e0, e1), rows, tail, float64, false));
   };
   const scalars = betaDependent(beta, () => tf.tensor1d([value.field, value.stage]),
     () => Float64Array.from([derivative.field, derivative.stage]));
   return {
-    history: { sums, entryRows: 1, block },
+    history: { sums, entryRows: 1, learned: true, block },
     field: tf.reshape(tf.slice(scalars, [0], [1]), []) as Scalar,
     stage: tf.reshape(tf.slice(scalars, [1], [1]), []) as Scalar,
   };
@@ -188,7 +205,8 @@ export function reverseHistoryWeights(weights: WeightsAndDerivatives, steps: num
   return {
     sums,
     entryRows,
-    block: (q0, q1, e0, e1) => {
+    learned: false,
+    block: (q0, q1, e0, e1, tail) => {
       const cols = (e1 - e0) * entryRows;
       const out = toeplitzRows(new Float32Array((q1 - q0) * sums * cols), reversed, entryRows, n, q0, q1, e0, e1);
       if (q0 <= n && n < q1) {
@@ -198,7 +216,8 @@ export function reverseHistoryWeights(weights: WeightsAndDerivatives, steps: num
           for (let e = e0; e < Math.min(e1, n); e++) out[base + (e - e0) * entryRows + c] = firstColumn[n - e];
         }));
       }
-      return tf.tensor2d(out, [(q1 - q0) * sums, cols]);
+      const rows = (q1 - q0) * sums;
+      return tf.tensor2d(withTail(out, rows, tail, float32), [rows, cols + (tail?.length ?? 0) / rows]);
     },
   };
 }

@@ -9,15 +9,12 @@ import type { StepRule } from "./step-rule";
 export const fHistory: StepRule = {
   historyEntry: (_ctx, _y, fk) => [fk],
 
-  advance(ctx, k, sums) {
-    let z = tf.add(ctx.y0, sums[0]);
+  advance(ctx, k, [predicted, base]) {
+    let z = predicted;
     const stageInputs: Tensor[] = [];
-    if (ctx.correctorSteps > 0) {
-      const base = tf.add(ctx.y0, sums[1]);
-      for (let s = 0; s < ctx.correctorSteps; s++) {
-        stageInputs.push(z);
-        z = tf.add(base, tf.mul(ctx.field((k + 1) * ctx.stepSize, z, k + 1), ctx.weights.stage));
-      }
+    for (let s = 0; s < ctx.correctorSteps; s++) {
+      stageInputs.push(z);
+      z = tf.add(base, tf.mul(ctx.field((k + 1) * ctx.stepSize, z, k + 1), ctx.weights.stage));
     }
     return { next: z, stageInputs };
   },

@@ -47,8 +47,8 @@ export interface EntryCotangents {
 export interface StepRule {
   /** History entry k (its one row): f_k or u_k. */
   historyEntry(ctx: ForwardContext, y: Tensor, fk: Tensor): Tensor[];
-  /** y_{k+1} from the history sums S_{k+1} (in y's shape), and the inputs of the f calls made in the step. */
-  advance(ctx: ForwardContext, k: number, sums: Tensor[], fk: Tensor): { next: Tensor; stageInputs: Tensor[] };
+  /** y_{k+1} from y0 + S_{k+1}^r for each history sum r (in y's shape), and the inputs of the f calls made in the step. */
+  advance(ctx: ForwardContext, k: number, bases: Tensor[], fk: Tensor): { next: Tensor; stageInputs: Tensor[] };
   /**
    * Transpose of f_j = f(t_j, y_j) and of history entry j: returns ∂L/∂y_j with this step's terms added
    * (μ_j); adds its terms of ∂L/∂y0, ∂L/∂θ and ∂L/∂β.

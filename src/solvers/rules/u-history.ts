@@ -8,9 +8,8 @@ import type { StepRule } from "./step-rule";
 export const uHistory: StepRule = {
   historyEntry: (ctx, y) => [tf.sub(y, ctx.y0)],
 
-  advance(ctx, _k, sums, fk) {
-    const z = tf.add(ctx.y0, sums[0]);
-    return { next: tf.add(z, tf.mul(fk, ctx.weights.field)), stageInputs: [] };
+  advance(ctx, _k, [base], fk) {
+    return { next: tf.add(base, tf.mul(fk, ctx.weights.field)), stageInputs: [] };
   },
 
   // f_j enters only y_{j+1}: ν_j = s μ_{j+1}, ∂L/∂β += ∂s/∂β ⟨μ_{j+1}, f_j⟩. The entry u_j = y_j - y0
