@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   barChart, figuresToHtml, heatmap, inNotebook, lineChart, logLogPlot, PLOTLY_MIME, scatterByCategory, show, showTable,
-  tableFigure, tableHtml,
+  tableFigure, tableHtml, confusionCounts, confusionMatrixFigure, digitGridFigure,
 } from "../src/plot";
 
 test("lineChart: one scatter trace per series, log axes on request, NaN becomes a gap", () => {
@@ -133,4 +133,29 @@ exports.display = { raw: (t, b) => j.lastWriteDisplayData({ data: { [t]: b } }),
   } finally {
     for (const f of ["jupyter.js", "public.js"]) delete require.cache[path.join(dir, f)];
   }
+});
+
+test("digit grid: images tiled with gaps, captions above them; wrong sizes name themselves", () => {
+  const side = 3;
+  const images = Float32Array.from({ length: 5 * 9 }, (_, i) => (i % 9) / 8);
+  const fig = digitGridFigure(images, 5, side, { columns: 2, captions: ["a", "b", "c", "d", "e"] });
+  const z = fig.data[0].z as (number | null)[][];
+  assert.equal(z.length, 3 * (side + 2));
+  assert.equal(z[0].length, 2 * (side + 2));
+  assert.equal(z[0][0], 0);
+  assert.equal(z[2][2], 1);
+  assert.equal(z[0][side], null, "gap column");
+  assert.equal(z[side + 2][side + 2 + 1], images[3 * 9 + 1], "image 3 at row 1, column 1");
+  assert.equal((fig.layout.annotations as { text: string }[])[4].text, "e");
+  assert.throws(() => digitGridFigure(images, 6, side), /45 values for 6 images of 3 × 3; allowed: at least 54/);
+  assert.throws(() => digitGridFigure(images, 5, side, { captions: ["x"] }), /1 captions for 5 images/);
+});
+
+test("confusion matrix: counts per (true, predicted), the diagonal the hits; bad labels name themselves", () => {
+  const counts = confusionCounts([0, 1, 1, 2, 2, 2], [0, 1, 2, 2, 2, 0], 3);
+  assert.deepEqual(counts, [[1, 0, 0], [0, 1, 1], [1, 0, 2]]);
+  const fig = confusionMatrixFigure([0, 1, 1, 2, 2, 2], [0, 1, 2, 2, 2, 0], 3);
+  assert.deepEqual(fig.data[0].text, [["1", "0", "0"], ["0", "1", "1"], ["1", "0", "2"]]);
+  assert.throws(() => confusionCounts([0, 3], [0, 1], 3), /label 3 \/ prediction 1 at 1; allowed: 0\.\.2/);
+  assert.throws(() => confusionCounts([0], [0, 1], 3), /1 labels against 2 predictions/);
 });

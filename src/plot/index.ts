@@ -11,3 +11,5 @@ export {
   memoryKernelFigure, perBetaBarsFigure, solutionsVsExactFigure, trajectoriesFigure,
 } from "./notebook-figures";
 export type { ConvergenceRow, SolutionCurve } from "./notebook-figures";
+export { confusionCounts, confusionMatrixFigure, digitGridFigure } from "./image-figures";
+export type { DigitGridOptions } from "./image-figures";
