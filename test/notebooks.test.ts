@@ -9,7 +9,7 @@ import { ROOT } from "../src/setup/env";
 import { prepareNotebookRun, skipWithoutJupyter } from "./helpers/jupyter";
 import { missingPlanetoid } from "./helpers/data";
 
-const NOTEBOOKS = ["01-fractional-dynamics", "02-graph-learning", "03-memory-and-time"];
+const NOTEBOOKS = ["01-fractional-dynamics", "02-graph-learning", "03-memory-and-time", "04-image-classification"];
 const ALLOWED_IMPORTS = new Set(["neural-fde", ...["models", "graph", "data", "train", "analysis", "plot", "bench"].map((s) => `neural-fde/${s}`), "tslab", "danfojs-node"]);
 const nbPath = (name: string) => path.join(ROOT, "notebooks", `${name}.ipynb`);
 
