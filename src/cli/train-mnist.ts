@@ -5,6 +5,7 @@ import { loadMnist, mnistTensors, type MnistSource } from "../data/mnist";
 import { FdeImageClassifier } from "../models/image-classifier";
 import { trainImageClassifier } from "../train/image-classifier";
 import { METHODS, type Method } from "../solvers/types";
+import { bad, parseNumber, runParsed, splitFlag, type NumberKind } from "./flags";
 
 export interface MnistTrainArgs {
   epochs: number;
@@ -25,42 +26,26 @@ export const MNIST_TRAIN_DEFAULTS: Omit<MnistTrainArgs, "json"> = {
 export const MNIST_USAGE = `usage: nfde train mnist [--adjoint] [--epochs E] [--beta B] [--tEnd T] [--stepSize H] [--method ${METHODS.join("|")}]
   [--channels C] [--batch B] [--lr LR] [--seed S] [--source embedded|idx] [--json]`;
 
-type Kind = "int" | "pos" | "beta" | "nonneg-int";
-const NUMERIC: Record<string, { kind: Kind; set: (a: MnistTrainArgs, v: number) => void }> = {
+const NUMERIC: Record<string, { kind: NumberKind; set: (a: MnistTrainArgs, v: number) => void }> = {
   "--epochs": { kind: "int", set: (a, v) => (a.epochs = v) },
   "--batch": { kind: "int", set: (a, v) => (a.batchSize = v) },
   "--channels": { kind: "int", set: (a, v) => (a.channels = v) },
-  "--seed": { kind: "nonneg-int", set: (a, v) => (a.seed = v) },
+  "--seed": { kind: "count", set: (a, v) => (a.seed = v) },
   "--lr": { kind: "pos", set: (a, v) => (a.lr = v) },
   "--beta": { kind: "beta", set: (a, v) => (a.solver.beta = v) },
   "--tEnd": { kind: "pos", set: (a, v) => (a.solver.tEnd = v) },
   "--stepSize": { kind: "pos", set: (a, v) => (a.solver.stepSize = v) },
 };
-const ALLOWED: Record<Kind, string> = { int: "a positive integer", pos: "a positive number", beta: "a number in (0, 1]", "nonneg-int": "an integer >= 0" };
 const SWITCHES = ["--adjoint", "--json", "--method", "--source"];
-
-function bad(arg: string, value: string, allowed: string): Error {
-  return new Error(`${arg} is ${JSON.stringify(value)}; allowed: ${allowed}`);
-}
 
 /** Parses the arguments after `nfde train mnist`; an Error names the argument, the value and what is allowed. */
 export function parseMnistArgs(argv: string[]): MnistTrainArgs {
   const a: MnistTrainArgs = { ...MNIST_TRAIN_DEFAULTS, solver: { ...MNIST_TRAIN_DEFAULTS.solver }, json: false };
   for (let i = 0; i < argv.length; i++) {
-    const eq = argv[i].startsWith("--") ? argv[i].indexOf("=") : -1;
-    const [flag, inline] = eq > 0 ? [argv[i].slice(0, eq), argv[i].slice(eq + 1)] : [argv[i], undefined];
+    const [flag, inline] = splitFlag(argv[i]);
     const value = () => inline ?? argv[++i];
     const numeric = NUMERIC[flag];
-    if (numeric) {
-      const raw = value();
-      if (raw === undefined) throw new Error(`${flag} needs a value; allowed: ${ALLOWED[numeric.kind]}`);
-      const v = raw.trim() === "" ? NaN : Number(raw);
-      const k = numeric.kind;
-      const ok = k === "int" ? Number.isInteger(v) && v > 0 : k === "nonneg-int" ? Number.isInteger(v) && v >= 0
-        : k === "beta" ? v > 0 && v <= 1 : v > 0 && Number.isFinite(v);
-      if (!ok) throw bad(flag, raw, ALLOWED[k]);
-      numeric.set(a, v);
-    } else if (flag === "--adjoint" || flag === "--json") {
+    if (numeric) numeric.set(a, parseNumber(flag, value(), numeric.kind)); else if (flag === "--adjoint" || flag === "--json") {
       if (inline !== undefined) throw bad(flag, inline, "no value (it is a switch)");
       if (flag === "--adjoint") a.solver.gradient = "adjoint";
       else a.json = true;
@@ -123,18 +108,4 @@ export async function trainMnist(a: MnistTrainArgs, print: (line: string) => voi
   }
 }
 
-export async function runTrainMnist(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(MNIST_USAGE);
-    return 0;
-  }
-  let args: MnistTrainArgs;
-  try {
-    args = parseMnistArgs(argv);
-  } catch (e) {
-    console.error(`nfde train mnist: ${(e as Error).message}\n${MNIST_USAGE}`);
-    return 2;
-  }
-  await trainMnist(args);
-  return 0;
-}
+export const runTrainMnist = (argv: string[]): Promise<number> => runParsed(argv, "nfde train mnist", MNIST_USAGE, parseMnistArgs, (a) => trainMnist(a));

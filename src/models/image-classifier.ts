@@ -13,7 +13,7 @@ import { convField, type ConvField } from "./conv-field";
 import { defaultGroups, groupNorm, groupNormInit, groupNormVariables, type GroupNorm } from "./group-norm";
 import { convInit, linearInit, uniquePrefix, type Conv, type Linear } from "./init";
 import {
-  checkModelOptionNames, checkSolverValues, resolveSolverOptions, type ModelSolverOptions, type ResolvedSolverOptions,
+  checkModelOptionNames, definedEntries, modelSolver, type ModelSolverOptions, type ResolvedSolverOptions,
 } from "./solver-options";
 
 export interface FdeImageClassifierOptions {
@@ -42,16 +42,13 @@ function resolveOptions(opts: FdeImageClassifierOptions): ResolvedImageClassifie
   if (opts === null || typeof opts !== "object") throw new Error(`FdeImageClassifier: options is ${JSON.stringify(opts)}; allowed: an object`);
   checkModelOptionNames("FdeImageClassifier", opts, OPTION_NAMES);
   const { solver, ...model } = opts;
-  const defined = Object.fromEntries(Object.entries(model).filter(([, v]) => v !== undefined));
-  const o = { channels: 32, classes: 10, timeDependent: true, seed: 0, ...defined } as Required<Omit<FdeImageClassifierOptions, "solver">>;
+  const o = { channels: 32, classes: 10, timeDependent: true, seed: 0, ...definedEntries(model) } as Required<Omit<FdeImageClassifierOptions, "solver">>;
   for (const k of ["channels", "classes"] as const) {
     if (!Number.isInteger(o[k]) || o[k] <= 0) throw new Error(`FdeImageClassifier: ${k} is ${o[k]}; allowed: a positive integer`);
   }
   if (typeof o.timeDependent !== "boolean") throw new Error(`FdeImageClassifier: timeDependent is ${o.timeDependent}; allowed: true, false`);
   if (!Number.isInteger(o.seed)) throw new Error(`FdeImageClassifier: seed is ${o.seed}; allowed: an integer`);
-  const resolved = resolveSolverOptions("FdeImageClassifier", solver, SOLVER_DEFAULTS, SOLVER_SET_BY_MODEL);
-  checkSolverValues("FdeImageClassifier", resolved);
-  return Object.freeze({ ...o, solver: Object.freeze(resolved) });
+  return Object.freeze({ ...o, solver: modelSolver("FdeImageClassifier", solver, SOLVER_DEFAULTS, SOLVER_SET_BY_MODEL) });
 }
 
 export class FdeImageClassifier {

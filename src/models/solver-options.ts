@@ -65,6 +65,19 @@ export function resolveSolverOptions<D extends ModelSolverOptions>(owner: string
   return resolved as D & ModelSolverOptions;
 }
 
+/** The entries of `o` that are not undefined (so that spreading them over defaults keeps the defaults). */
+export function definedEntries<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** resolveSolverOptions, then checkSolverValues, frozen: what a model keeps as its `options.solver`. */
+export function modelSolver<D extends ResolvedSolverOptions>(owner: string, given: unknown, defaults: D,
+  setBy: Record<string, string> = {}): Readonly<D & ModelSolverOptions> {
+  const resolved = resolveSolverOptions(owner, given, defaults, setBy);
+  checkSolverValues(owner, resolved);
+  return Object.freeze(resolved);
+}
+
 /**
  * Checks the values of a solve's settings now, with the solver's own checks (a plan on a placeholder
  * state), so that a bad value fails when the model is built: "<owner>: solver.<the solver's message>".

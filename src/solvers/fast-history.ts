@@ -10,7 +10,7 @@ import { tf } from "../backend";
 import type { Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { tailOf, type ExponentialFit } from "./exponential-fit";
 import { entryMatrix, History, splitSums, type HistorySums } from "./history";
-import { weightedSum } from "./weighted-sum";
+import { stacked, weightedSum } from "./weighted-sum";
 import { HostFastHistory, type FastLayout } from "./host-history";
 import type { Plan } from "./plan";
 import type { ToeplitzWeights } from "./schemes";
@@ -29,7 +29,12 @@ interface FastCoefficients {
  * At P pending entries: `far` [R, K·C], column k·C + c = a_{r,c,k} r_k^P, weighs the states; `pending`
  * [R, P·C], column p·C + c = Σ_k a_{r,c,k} r_k^(P−1−p), weighs pending entry p.
  */
-function phaseWeights(a: Float64Array[][], decay: Float64Array, P: number): { far: Float64Array; pending: Float64Array } {
+interface PhaseWeights {
+  far: Float64Array;
+  pending: Float64Array;
+}
+
+function phaseWeights(a: Float64Array[][], decay: Float64Array, P: number): PhaseWeights {
   const R = a.length;
   const C = a[0].length;
   const K = decay.length;
@@ -57,6 +62,8 @@ export class FastHistory implements HistorySums {
   private compensation: Tensor2D | null = null;
   private block: { gain: Tensor2D; mu: Tensor2D } | null = null;
   private readonly cached = new Map<number, { far: Tensor2D; pending: Tensor2D | null }>();
+  /** The numbers of phaseWeights per P, and their β-derivatives once asked for. */
+  private readonly phases = new Map<number, { value: PhaseWeights; derivative: PhaseWeights | null }>();
   /** forward: entry 0; reverse: Σ_e D(N − e) @ entry_e. */
   private first: Tensor2D | null = null;
 
@@ -123,10 +130,7 @@ export class FastHistory implements HistorySums {
    */
   private product(W: Tensor2D, entries: Tensor2D[], learned: boolean): Tensor2D {
     if (this.taped) return weightedSum(W, entries, true, learned);
-    return tf.tidy(() => {
-      const stacked = entries.length === 1 ? entries[0] : tf.concat(entries, 0);
-      return tf.matMul(W, tf.reshape(stacked, [W.shape[1], -1]));
-    });
+    return tf.tidy(() => tf.matMul(W, tf.reshape(stacked(entries), [W.shape[1], -1])));
   }
 
   sums(shape: number[]): Tensor[] {
@@ -136,20 +140,22 @@ export class FastHistory implements HistorySums {
   /** The weights at P pending entries: cached, or with a learned β tensors that carry ∂/∂β. */
   private weightsAt(P: number): { far: Tensor2D; pending: Tensor2D | null } {
     const { value, learned } = this.coefficients;
+    const hit = learned ? undefined : this.cached.get(P);
+    if (hit) return hit;
     const R = value.length;
     const C = value[0].length;
     const K = this.fit.decay.length;
-    const make = (a: Float64Array[][]) => phaseWeights(a, this.fit.decay, P);
-    const numbers = make(value);
+    let phase = this.phases.get(P);
+    if (!phase) this.phases.set(P, phase = { value: phaseWeights(value, this.fit.decay, P), derivative: null });
+    const numbers = phase.value;
     const far = () => tf.tensor2d(Float32Array.from(numbers.far), [R, K * C]);
     const pending = () => tf.tensor2d(Float32Array.from(numbers.pending), [R, P * C]);
     if (learned) {
-      let derivative: ReturnType<typeof make> | null = null;
-      const d = () => derivative ??= make(learned.derivative());
+      const d = () => (phase.derivative ??= phaseWeights(learned.derivative(), this.fit.decay, P));
       return { far: betaDependent(learned.beta, far, () => d().far), pending: P > 0 ? betaDependent(learned.beta, pending, () => d().pending) : null };
     }
-    let w = this.cached.get(P);
-    if (!w) this.cached.set(P, w = { far: tf.keep(far()), pending: P > 0 ? tf.keep(pending()) : null });
+    const w = { far: tf.keep(far()), pending: P > 0 ? tf.keep(pending()) : null };
+    this.cached.set(P, w);
     return w;
   }
 
@@ -180,6 +186,7 @@ export class FastHistory implements HistorySums {
     tf.dispose([...this.window, ...owned.filter((t): t is Tensor2D => !!t)]);
     this.window = [];
     this.cached.clear();
+    this.phases.clear();
     this.state = this.compensation = this.first = this.block = null;
   }
 }

@@ -68,15 +68,6 @@ export function accuracy(model: ImageClassifier, images: Tensor4D, labels: Tenso
   return hits / predicted.length;
 }
 
-function shuffled(n: number, rng: Rng): Int32Array {
-  const a = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
 function reporter(opts: ImageTrainOptions, epochs: number, batches: number) {
   const mode = opts.progress ?? "auto";
   if (!MODES.includes(mode)) throw new Error(`trainImageClassifier: progress is "${mode}"; allowed: ${MODES.join(", ")}`);
@@ -118,7 +109,7 @@ export async function trainImageClassifier(model: ImageClassifier, data: ImageDa
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const start = performance.now();
-      const order = shuffled(n, rng.fork(epoch));
+      const order = rng.fork(epoch).permutation(n);
       let sum = 0;
       for (let b = 0; b < batches; b++) {
         const step = () => {

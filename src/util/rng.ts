@@ -16,6 +16,15 @@ export class Rng {
   fork(salt: number): Rng {
     return new Rng(Math.floor(this.next() * 4294967296) ^ Math.imul(salt + 1, 0x85ebca6b));
   }
+  /** A uniformly random permutation of 0 .. n − 1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const a = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a;
+  }
   uniform(n: number, lo: number, hi: number): Float32Array {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * this.next();
