@@ -122,5 +122,11 @@ test("bad input gives an error naming the argument, the value and what is allowe
   assert.throws(() => fdeint((_t, y) => tf.concat([y, y]), y0, base), /f\(t, y\) returned shape \[4\].*step 0.*y's shape \[2\]/);
   assert.throws(() => fdeint((_t, y) => tf.cast(y, "int32"), y0, base), /int32.*float32/);
   assert.throws(() => fdeint((_t, y) => tf.mul(y, 1e30), y0, { ...base, beta: 1, tEnd: 5 }), /non-finite .*step \d+ \(t = [\d.]+\)/);
+  // a state past the host-scan size is checked on the device first; the error still names the first bad index
+  const wide = tf.zeros([20000]);
+  const blowUp = tf.tensor1d(Float32Array.from({ length: 20000 }, (_, i) => (i === 12345 ? 1e30 : 0)));
+  assert.throws(() => fdeint((_t, y) => tf.add(tf.mul(y, 1e30), blowUp), wide, { ...base, beta: 1, tEnd: 5 }),
+    /non-finite \(\S+ at flat index 12345\) at step \d+/);
+  tf.dispose([wide, blowUp]);
   y0.dispose();
 });
