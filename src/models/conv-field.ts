@@ -23,12 +23,6 @@ export interface ConvField {
   dispose(): void;
 }
 
-function withTime(x: Tensor4D, t: number, on: boolean): Tensor4D {
-  if (!on) return x;
-  const [n, h, w] = x.shape;
-  return tf.concat([x, tf.fill([n, h, w, 1], t)], 3) as Tensor4D;
-}
-
 export function convField(opts: ConvFieldOptions, rng: Rng, name: string): ConvField {
   const C = opts.channels;
   if (!Number.isInteger(C) || C <= 0) throw new Error(`convField: channels is ${C}; allowed: a positive integer`);
@@ -37,12 +31,21 @@ export function convField(opts: ConvFieldOptions, rng: Rng, name: string): ConvF
   const extra = timed ? 1 : 0;
   const norms: GroupNorm[] = [1, 2, 3].map((i) => groupNormInit(C, groups, `${name}.norm${i}`));
   const convs: Conv[] = [1, 2].map((i) => convInit(3, C + extra, C, rng, `${name}.conv${i}`));
-  const conv = (x: Tensor4D, c: Conv, t: number) => tf.add(tf.conv2d(withTime(x, t, timed), c.w, 1, "same"), c.b) as Tensor4D;
+  // The time channel is constant, so its part of the convolution is t · conv(1, W_t) (borders included), a
+  // [1, h, w, C] term: no [batch, h, w, C + 1] input is made.
+  const conv = (x: Tensor4D, c: Conv, t: number) => {
+    if (!timed) return tf.add(tf.conv2d(x, c.w, 1, "same"), c.b) as Tensor4D;
+    const [, h, w] = x.shape;
+    const wx = tf.slice(c.w, [0, 0, 0, 0], [-1, -1, C, -1]) as Tensor4D;
+    const wt = tf.slice(c.w, [0, 0, C, 0], [-1, -1, 1, -1]) as Tensor4D;
+    const timeTerm = tf.add(tf.mul(tf.conv2d(tf.ones([1, h, w, 1]) as Tensor4D, wt, 1, "same"), t), c.b);
+    return tf.add(tf.conv2d(x, wx, 1, "same"), timeTerm) as Tensor4D;
+  };
   const f: VectorField = (t: number, y: Tensor) => {
     if (y.rank !== 4 || y.shape[3] !== C) throw new Error(`convField: y has shape [${y.shape}]; allowed: [batch, height, width, ${C}]`);
     return tf.tidy(() => {
-      let h = tf.relu(groupNorm(y as Tensor4D, norms[0])) as Tensor4D;
-      h = tf.relu(groupNorm(conv(h, convs[0], t), norms[1])) as Tensor4D;
+      let h = groupNorm(y as Tensor4D, norms[0], true);
+      h = groupNorm(conv(h, convs[0], t), norms[1], true);
       return groupNorm(conv(h, convs[1], t), norms[2]);
     });
   };

@@ -10,6 +10,7 @@ import type { VectorField } from "../solvers/types";
 import { untaped } from "../tfjs-internals";
 import { Rng } from "../util/rng";
 import { convField, type ConvField } from "./conv-field";
+import { layerwise } from "./layerwise";
 import { defaultGroups, groupNorm, groupNormInit, groupNormVariables, type GroupNorm } from "./group-norm";
 import { convInit, linearInit, uniquePrefix, type Conv, type Linear } from "./init";
 import {
@@ -51,6 +52,12 @@ function resolveOptions(opts: FdeImageClassifierOptions): ResolvedImageClassifie
   return Object.freeze({ ...o, solver: modelSolver("FdeImageClassifier", solver, SOLVER_DEFAULTS, SOLVER_SET_BY_MODEL) });
 }
 
+/**
+ * Samples per slice of the downsampling's forward and backward (layerwise): its 26-pixel layer is the largest
+ * tensor of the model, and in slices its backward holds a quarter of a batch of 128's at a time.
+ */
+const DOWNSAMPLE_SLICE = 32;
+
 export class FdeImageClassifier {
   readonly options: Readonly<ResolvedImageClassifierOptions>;
   readonly field: ConvField;
@@ -82,13 +89,17 @@ export class FdeImageClassifier {
     if (images.rank !== 4 || images.shape[1] !== 28 || images.shape[2] !== 28 || images.shape[3] !== 1) {
       throw new Error(`FdeImageClassifier: images have shape [${images.shape}]; allowed: [batch, 28, 28, 1]`);
     }
-    return tf.tidy(() => {
-      const [c1, c2, c3] = this.down;
-      // 4 × 4 convolutions of stride 2 on a border of 1 (tfjs-node's conv2d pads only 'valid' or 'same')
-      const strided = (x: Tensor4D, c: Conv) => tf.add(tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), c.w, 2, "valid"), c.b) as Tensor4D;
-      const h = tf.add(tf.conv2d(images, c1.w, 1, "valid"), c1.b) as Tensor4D;
-      return strided(tf.relu(groupNorm(strided(tf.relu(groupNorm(h, this.downNorms[0])) as Tensor4D, c2), this.downNorms[1])) as Tensor4D, c3);
-    });
+    const [c1, c2, c3] = this.down;
+    const [n1, n2] = this.downNorms;
+    // 4 × 4 convolutions of stride 2 on a border of 1: on 26 pixels TensorFlow's 'same' pads exactly so
+    // (13 out); on 13, 'same' would give 7, so the border is padded (tfjs-node pads only 'valid' or 'same')
+    const conv = (x: Tensor, c: Conv, stride: number, pad: "valid" | "same") =>
+      tf.fused.conv2d({ x: x as Tensor4D, filter: c.w, bias: c.b, strides: stride, pad }) as Tensor4D;
+    return layerwise([
+      { apply: (x) => groupNorm(conv(x, c1, 1, "valid"), n1, true), variables: [c1.w, c1.b, ...groupNormVariables(n1)] },
+      { apply: (x) => groupNorm(conv(x, c2, 2, "same"), n2, true), variables: [c2.w, c2.b, ...groupNormVariables(n2)] },
+      { apply: (x) => conv(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), c3, 2, "valid"), variables: [c3.w, c3.b] },
+    ], images, { sliceSize: DOWNSAMPLE_SLICE }) as Tensor4D;
   }
 
   /** h(tEnd) from h(0), solved with options.solver. */
@@ -100,7 +111,7 @@ export class FdeImageClassifier {
   /** Class logits [batch, classes]. */
   logits(images: Tensor4D): Tensor2D {
     return tf.tidy(() => {
-      const h = tf.relu(groupNorm(this.integrate(this.downsample(images)), this.headNorm)) as Tensor4D;
+      const h = groupNorm(this.integrate(this.downsample(images)), this.headNorm, true);
       const pooled = tf.reshape(tf.avgPool(h, 2, 2, "valid"), [h.shape[0], -1]) as Tensor2D;
       return tf.add(tf.matMul(pooled, this.head.w), this.head.b) as Tensor2D;
     });
