@@ -1,7 +1,7 @@
 // Group normalisation (Wu & He, ECCV 2018) of an NHWC tensor: per sample, each group of channels centred and
 // scaled over its pixels and channels, then a per-channel affine map — the norm of ODE-Nets' image models.
 import { tf } from "../backend";
-import type { Rank, Tensor, Tensor4D, Variable } from "@tensorflow/tfjs";
+import type { Rank, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs";
 import { customOp } from "../tfjs-internals";
 
 export interface GroupNorm {
@@ -50,35 +50,42 @@ export function groupNormTaped(x: Tensor4D, g: GroupNorm): Tensor4D {
   });
 }
 
+/** [C, C]: 1/size where channels c and c' share a group, else 0 (a row times it = the group's mean per channel). */
+function groupMeanMatrix(c: number, groups: number, size: number): Float32Array {
+  const m = new Float32Array(c * c);
+  const per = c / groups;
+  for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) if (Math.floor(a / per) === Math.floor(b / per)) m[a * c + b] = 1 / size;
+  return m;
+}
+
 /**
  * One op with a hand-written VJP (Wu & He 2018, eq. 1–4 differentiated): statistics from sums over the pixels
- * per channel (a reduction tfjs-node runs far faster than over the grouped axes [1, 2, 4]) folded per group
- * on [n, C]; then x̂ = (x − μ) σ⁻¹ and, with g = γ ⊙ dy and means over a group,
+ * per channel (a reduction tfjs-node runs far faster than over the grouped axes [1, 2, 4]), their group means
+ * by one product with a [C, C] matrix; with x̂ = (x − μ) σ⁻¹, g = γ ⊙ dy and means over a group,
  * dx = σ⁻¹ (g − mean(g) − x̂ mean(g x̂)), dγ = Σ dy x̂, dβ = Σ dy.
  */
 function normOp(groups: number, n: number, pixels: number, relu: boolean) {
   return customOp<Tensor4D>(([x, gamma, beta], save) => {
     const c = x.shape[3]!;
-    const size = pixels * (c / groups);
-    // [n, C] per channel → the sum over its group, again per channel
-    const perGroup = (t: Tensor) => tf.reshape(tf.tile(tf.sum(tf.reshape(t, [n, groups, 1, c / groups]), 3, true), [1, 1, 1, c / groups]), [n, 1, 1, c]);
-    const mean = tf.div(perGroup(tf.sum(x, [1, 2])), size);
-    const centred = tf.sub(x, mean);
-    const rstd = tf.rsqrt(tf.add(tf.div(perGroup(tf.sum(tf.square(centred), [1, 2])), size), EPSILON));
-    const affine = tf.add(tf.mul(centred, tf.mul(rstd, gamma)), beta) as Tensor4D;
+    const P = tf.tensor2d(groupMeanMatrix(c, groups, pixels * (c / groups)), [c, c]);
+    const groupMean = (sums: Tensor) => tf.matMul(sums as Tensor2D, P);
+    const perPixel = (t: Tensor) => tf.reshape(t, [n, 1, 1, c]);
+    const centred = tf.sub(x, perPixel(groupMean(tf.sum(x, [1, 2]))));
+    const rstd = tf.rsqrt(tf.add(groupMean(tf.sum(tf.square(centred), [1, 2])), EPSILON));
+    const r = perPixel(rstd);
+    const affine = tf.add(tf.mul(centred, tf.mul(r, gamma)), beta) as Tensor4D;
     const value = relu ? (tf.relu(affine) as Tensor4D) : affine;
-    save(relu ? [centred, rstd, gamma, value] : [centred, rstd, gamma]);
+    save(relu ? [centred, rstd, r, gamma, P, value] : [centred, rstd, r, gamma, P]);
     return {
       value,
       // in a tidy: tfjs keeps a gradient's temporaries until the whole backward pass ends
-      gradFunc: (dyIn, [xc, r, gm, out]) => tf.tidy(() => {
+      gradFunc: (dyIn, [xc, r2, r4, gm, Pm, out]) => tf.tidy(() => {
         const dy = out ? tf.mul(dyIn, tf.step(out)) : dyIn;
-        const xhat = tf.mul(xc, r);
         const s1 = tf.sum(dy, [1, 2]);
-        const s2 = tf.sum(tf.mul(dy, xhat), [1, 2]);
-        const mg1 = tf.div(perGroup(tf.mul(s1, gm)), size);
-        const mg2 = tf.div(perGroup(tf.mul(s2, gm)), size);
-        const dx = tf.sub(tf.sub(tf.mul(dy, tf.mul(r, gm)), tf.mul(xhat, tf.mul(r, mg2))), tf.mul(r, mg1));
+        const s2 = tf.mul(tf.sum(tf.mul(dy, xc), [1, 2]), r2);
+        const mg1 = perPixel(tf.matMul(tf.mul(s1, gm) as Tensor2D, Pm as Tensor2D));
+        const mg2 = perPixel(tf.matMul(tf.mul(s2, gm) as Tensor2D, Pm as Tensor2D));
+        const dx = tf.sub(tf.sub(tf.mul(dy, tf.mul(r4, gm)), tf.mul(xc, tf.mul(tf.square(r4), mg2))), tf.mul(r4, mg1));
         return [dx, tf.sum(s2, 0), tf.sum(s1, 0)];
       }),
     };

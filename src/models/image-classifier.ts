@@ -104,8 +104,10 @@ export class FdeImageClassifier {
 
   /** h(tEnd) from h(0), solved with options.solver. */
   integrate(h0: Tensor4D): Tensor4D {
-    const opts: SolverOptions = { ...this.options.solver, params: this.field.variables };
-    return this.solve(this.field.f, h0, opts) as Tensor4D;
+    return tf.tidy(() => {
+      const { f, params } = this.field.forSolve(h0.shape[1], h0.shape[2]);
+      return this.solve(f, h0, { ...this.options.solver, params } as SolverOptions) as Tensor4D;
+    });
   }
 
   /** Class logits [batch, classes]. */
