@@ -9,8 +9,8 @@ import { buildDist, ensurePackageLink, ROOT } from "../src/setup/env";
 
 const SUBPATHS: Record<string, string[]> = {
   models: ["FGrandL", "grandField", "mlpField", "lotkaVolterraField", "FdeImageClassifier", "convField"],
-  graph: ["spmm", "gcnNormalizedAdjacency", "edgeAttention", "dirichletEnergy"],
-  data: ["loadPlanetoid", "lotkaVolterraData", "dataDir", "loadMnist", "mnistTensors"],
+  graph: ["spmm", "gcnNormalizedAdjacency", "edgeAttention", "dirichletEnergy", "SaintSampler", "subgraphFeatures", "symmetrize"],
+  data: ["loadPlanetoid", "lotkaVolterraData", "dataDir", "loadMnist", "mnistTensors", "loadOgbNode", "loadOgbNodeSync", "csbm"],
   train: ["trainNodeClassifier", "fitLotkaVolterra", "trainImageClassifier"],
   analysis: ["pca", "observedOrder", "historyWeights", "energiesOverTime", "relativeDifference"],
   plot: ["show", "showTable", "lineChart", "figuresToHtml"],

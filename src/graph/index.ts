@@ -6,3 +6,6 @@ export { diffusion } from "./diffusion";
 export { dirichletEnergy } from "./energy";
 export { edgeAttention, segmentSoftmax } from "./attention";
 export type { AttentionParams } from "./attention";
+export { SaintSampler, subgraphFeatures } from "./saint-sampler";
+export { symmetrize } from "./edge-order";
+export type { SaintSamplerOptions, RandomWalkSamplerOptions, NodeSamplerOptions, SaintSubgraph } from "./saint-sampler";

@@ -1,0 +1,557 @@
+// OGB node-property-prediction data sets (Hu et al., "Open Graph Benchmark: Datasets for Machine Learning on
+// Graphs", NeurIPS 2020), e.g. ogbn-arxiv and ogbn-products, read from the raw CSV files of OGB's zip as
+// unpacked into <data root>/<name, "-" as "_">/ (ogbn_arxiv/raw/edge.csv.gz, ogbn_arxiv/split/time/train.csv.gz, ...).
+// The files are scanned as bytes with a hand-written number parser (ogbn-products: 2.4 M rows of 100 floats,
+// 62 M edges); every defect is an Error naming the file, the line, the value found and what is allowed.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { pipeline } from "node:stream/promises";
+import { datasetDir } from "./paths";
+
+
+/** A node-classification graph as plain typed arrays (the OGB loader's and csbm's output). */
+export interface NodeDataset {
+  name: string;
+  numNodes: number;
+  numFeatures: number;
+  /** Largest label + 1. */
+  numClasses: number;
+  /** Row-major numNodes x numFeatures. */
+  features: Float32Array;
+  /** One class per node; -1 marks an unlabeled node (a label field "nan" or empty): accuracy must skip it. */
+  labels: Int32Array;
+  /** OGB: the directed edges as in edge.csv (symmetrize() makes them undirected); csbm: symmetric, sorted. */
+  edges: { src: Int32Array; dst: Int32Array };
+  trainIdx: Int32Array;
+  valIdx: Int32Array;
+  testIdx: Int32Array;
+}
+
+export interface OgbOptions {
+  /** Data root (files are read from <dataDir>/<name, - as _>/). Default $NFDE_DATA_DIR, else <package>/data. */
+  dataDir?: string;
+  /** The folder under split/ (ogbn-arxiv: "time", ogbn-products: "sales_ranking"). Default: the only one there. */
+  split?: string;
+}
+
+/** The split folder of the OGB node data sets whose raw layout this reader was written for. */
+export const OGB_SPLITS: Readonly<Record<string, string>> = { "ogbn-arxiv": "time", "ogbn-products": "sales_ranking" };
+const OPTION_NAMES = ["dataDir", "split"];
+
+/** Where OGB publishes a node data set's zip (its master.csv: the name without "ogbn-", e.g. arxiv.zip). */
+export function ogbZipUrl(name: string): string {
+  return `http://snap.stanford.edu/ogb/data/nodeproppred/${name.replace(/^ogbn-/, "")}.zip`;
+}
+
+const NL = 10, CR = 13, COMMA = 44, PLUS = 43, MINUS = 45, DOT = 46, ZERO = 48;
+const MAX_INT32 = 2147483647;
+// Powers of ten that are exact doubles: m · 10^k and m / 10^k are then correctly rounded for m < 2^53.
+const POW10 = Float64Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+const MAX_DIGITS = 19;
+
+function fileError(file: string, what: string): Error {
+  return new Error(`OGB ${file}: ${what}`);
+}
+
+/** A string in double quotes, at most 40 characters, bytes outside printable ASCII as \xNN. */
+function quote(s: string): string {
+  const t = s.length > 40 ? `${s.slice(0, 40)}...` : s;
+  return `"${t.replace(/[^\x20-\x7e]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
+}
+
+/** A read position in a buffer of whole lines (the last one may lack its newline), and the parsers of one field. */
+class Cursor {
+  buf: Buffer = Buffer.alloc(0);
+  pos = 0;
+  end = 0;
+  /** 1-based number of the line at pos, counted across chunks. */
+  line = 1;
+  lineStart = 0;
+  fieldStart = 0;
+
+  constructor(readonly file: string) {}
+
+  load(buf: Buffer, end: number): void {
+    this.buf = buf;
+    this.pos = 0;
+    this.end = end;
+    this.lineStart = 0;
+  }
+
+  atLineEnd(): boolean {
+    const p = this.pos;
+    return p >= this.end || this.buf[p] === NL || (this.buf[p] === CR && (p + 1 >= this.end || this.buf[p + 1] === NL));
+  }
+
+  /** Steps over "\n", "\r\n" or the end of the buffer; false when something else follows. */
+  endLine(): boolean {
+    if (!this.atLineEnd()) return false;
+    if (this.pos < this.end && this.buf[this.pos] === CR) this.pos++;
+    if (this.pos < this.end) this.pos++;
+    this.line++;
+    this.lineStart = this.pos;
+    return true;
+  }
+
+  comma(): boolean {
+    if (this.pos < this.end && this.buf[this.pos] === COMMA) { this.pos++; return true; }
+    return false;
+  }
+
+  /** Steps to the next line without parsing it. */
+  skipLine(): void {
+    const nl = this.buf.indexOf(NL, this.pos);
+    this.pos = nl < 0 || nl >= this.end ? this.end : nl + 1;
+    this.line++;
+    this.lineStart = this.pos;
+  }
+
+  /** Digits only, as a number (> MAX_INT32 when too long); -1 when the field does not start with a digit. */
+  natural(): number {
+    const b = this.buf, end = this.end;
+    let p = (this.fieldStart = this.pos);
+    let v = 0;
+    while (p < end) {
+      const d = b[p] - ZERO;
+      if (d < 0 || d > 9) break;
+      if (v <= MAX_INT32) v = v * 10 + d;
+      p++;
+    }
+    if (p === this.fieldStart) return -1;
+    this.pos = p;
+    return v;
+  }
+
+  /** A decimal number: [+-] digits [. digits] [(e|E) [+-] digits]; NaN (position unchanged) when there is none. */
+  number(): number {
+    const b = this.buf, end = this.end;
+    const start = (this.fieldStart = this.pos);
+    let p = start;
+    const negative = p < end && b[p] === MINUS;
+    if (p < end && (b[p] === MINUS || b[p] === PLUS)) p++;
+    let mantissa = 0, significant = 0, scale = 0, digits = 0;
+    for (; p < end; p++, digits++) {
+      const d = b[p] - ZERO;
+      if (d < 0 || d > 9) break;
+      if (significant < MAX_DIGITS) { mantissa = mantissa * 10 + d; if (mantissa !== 0) significant++; } else scale++;
+    }
+    if (p < end && b[p] === DOT) {
+      for (p++; p < end; p++, digits++) {
+        const d = b[p] - ZERO;
+        if (d < 0 || d > 9) break;
+        if (significant < MAX_DIGITS) { mantissa = mantissa * 10 + d; if (mantissa !== 0) significant++; scale--; }
+      }
+    }
+    if (digits === 0) return NaN;
+    if (p < end && (b[p] === 101 || b[p] === 69)) { // e, E
+      p++;
+      const expNegative = p < end && b[p] === MINUS;
+      if (p < end && (b[p] === MINUS || b[p] === PLUS)) p++;
+      let e = 0, expDigits = 0;
+      for (; p < end; p++, expDigits++) {
+        const d = b[p] - ZERO;
+        if (d < 0 || d > 9) break;
+        if (e < 100000) e = e * 10 + d;
+      }
+      if (expDigits === 0) return NaN;
+      scale += expNegative ? -e : e;
+    }
+    this.pos = p;
+    let v: number;
+    if (scale === 0) v = mantissa;
+    else if (scale > 0 && scale <= 22) v = mantissa * POW10[scale];
+    else if (scale < 0 && scale >= -22) v = mantissa / POW10[-scale];
+    else return Number(b.toString("latin1", start, p)); // rare: the library parser rounds huge exponents correctly
+    return negative ? -v : v;
+  }
+
+  /** The text of the field that started at fieldStart, for messages. */
+  field(): string {
+    let p = this.fieldStart;
+    while (p < this.end && this.buf[p] !== COMMA && this.buf[p] !== NL && this.buf[p] !== CR) p++;
+    return quote(this.buf.toString("latin1", this.fieldStart, p));
+  }
+
+  /** How many comma-separated fields the current line holds. */
+  fieldsInLine(): number {
+    let count = 1;
+    for (let p = this.lineStart; p < this.end && this.buf[p] !== NL; p++) if (this.buf[p] === COMMA) count++;
+    return count;
+  }
+}
+
+/** Consumes whole lines: lines(c) parses from c.pos to c.end, called once per piece of the file; throws on a defect. */
+interface LineSink {
+  lines(c: Cursor): void;
+}
+
+/** After field k of n: the separator (a comma, or the line's end after the last field), else the precise defect. */
+function afterField(c: Cursor, k: number, n: number, expected: string): void {
+  if (k < n - 1 ? c.comma() : c.endLine()) return;
+  const bad = k < n - 1 ? c.atLineEnd() : c.buf[c.pos] === COMMA;
+  if (bad) throw fileError(c.file, `line ${c.line} has ${c.fieldsInLine()} fields; expected ${n}`);
+  throw fileError(c.file, `line ${c.line}, field ${k + 1} holds ${c.field()}; expected ${expected}`);
+}
+
+/** A growable Int32Array. */
+class IntList {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) { this.data = new Int32Array(Math.max(capacity, 16)); }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+  toArray(): Int32Array {
+    return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
+  }
+}
+
+/** Lines of `columns` integers in [0, limit): edge.csv (src,dst) and the one-integer count files. */
+class IntColumns implements LineSink {
+  readonly columns: IntList[];
+  constructor(readonly ncols: number, readonly limit: number, readonly expected: string, capacity?: number) {
+    this.columns = Array.from({ length: ncols }, () => new IntList(capacity));
+  }
+  lines(c: Cursor): void {
+    const n = this.ncols, limit = this.limit;
+    while (c.pos < c.end) {
+      for (let k = 0; k < n; k++) {
+        const v = c.natural();
+        if (v < 0 || v >= limit) throw fileError(c.file, `line ${c.line}, field ${k + 1} holds ${c.field()}; expected ${this.expected}`);
+        this.columns[k].push(v);
+        afterField(c, k, n, this.expected);
+      }
+    }
+  }
+}
+
+/** node-label.csv: one class per line; "nan" or an empty line is an unlabeled node (-1). */
+class Labels implements LineSink {
+  readonly values = new IntList(1 << 16);
+  lines(c: Cursor): void {
+    const expected = "a class label (a non-negative integer), or nan or nothing for an unlabeled node";
+    while (c.pos < c.end) {
+      if (c.atLineEnd()) { this.values.push(-1); c.endLine(); continue; }
+      const lower = c.buf[c.pos] | 0x20;
+      if (lower === 110 && c.pos + 2 < c.end && (c.buf[c.pos + 1] | 0x20) === 97 && (c.buf[c.pos + 2] | 0x20) === 110) { // nan
+        c.fieldStart = c.pos;
+        c.pos += 3;
+        this.values.push(-1);
+      } else {
+        const v = c.number();
+        if (!(Number.isInteger(v) && v >= 0 && v <= MAX_INT32)) throw fileError(c.file, `line ${c.line} holds ${c.field()}; expected ${expected}`);
+        this.values.push(v);
+      }
+      afterField(c, 0, 1, expected);
+    }
+  }
+}
+
+/** node-feat.csv: one row of floats per node, as many per row as on line 1; rows beyond numNodes are only counted. */
+class Features implements LineSink {
+  data = new Float32Array(0);
+  cols = -1;
+  rows = 0;
+  constructor(readonly numNodes: number) {}
+  lines(c: Cursor): void {
+    if (this.cols < 0 && c.pos < c.end) {
+      this.cols = c.fieldsInLine();
+      this.data = new Float32Array(this.numNodes * this.cols);
+    }
+    const cols = this.cols, data = this.data;
+    const expected = "a number (e.g. -0.25, 3, 1.5e-3)";
+    while (c.pos < c.end) {
+      if (this.rows >= this.numNodes) { c.skipLine(); this.rows++; continue; }
+      let at = this.rows * cols;
+      for (let k = 0; k < cols; k++) {
+        const v = c.number();
+        if (v !== v) {
+          if (c.atLineEnd() && k === 0) throw fileError(c.file, `line ${c.line} is empty; expected ${cols} numbers (the columns of line 1)`);
+          throw fileError(c.file, `line ${c.line}, field ${k + 1} holds ${c.field()}; expected ${expected}`);
+        }
+        data[at] = v;
+        if (!Number.isFinite(data[at])) throw fileError(c.file, `line ${c.line}, field ${k + 1} holds ${c.field()}; expected a finite float32 number`);
+        at++;
+        if (k < cols - 1 ? c.comma() : c.endLine()) continue;
+        const columnCount = k < cols - 1 ? c.atLineEnd() : c.buf[c.pos] === COMMA;
+        if (columnCount) throw fileError(c.file, `line ${c.line} has ${c.fieldsInLine()} fields; expected ${cols}, the number of fields on line 1`);
+        throw fileError(c.file, `line ${c.line}, field ${k + 1} holds ${c.field()}; expected ${expected}`);
+      }
+      this.rows++;
+    }
+  }
+}
+
+/** Where each node was first listed: its line (0: not yet) and split (an index into the split files). */
+interface SeenNodes { line: Int32Array; split: Uint8Array }
+
+/** A split file (train / valid / test): node indices in [0, numNodes), none repeated within or across the splits. */
+class SplitIndex implements LineSink {
+  readonly values = new IntList();
+  constructor(readonly numNodes: number, readonly nodesFrom: string, readonly seen: SeenNodes, readonly files: string[], readonly id: number) {}
+  lines(c: Cursor): void {
+    const n = this.numNodes;
+    const expected = `a node index in [0, ${n}) (the ${n} nodes of ${this.nodesFrom})`;
+    while (c.pos < c.end) {
+      const v = c.natural();
+      if (v < 0 || v >= n) throw fileError(c.file, `line ${c.line} holds ${c.field()}; expected ${expected}`);
+      const before = this.seen.line[v];
+      if (before !== 0) {
+        const where = this.seen.split[v] === this.id ? "" : ` of ${this.files[this.seen.split[v]]}`;
+        throw fileError(c.file, `line ${c.line} holds node ${v}, already listed at line ${before}${where}; expected each node at most once across train, valid and test`);
+      }
+      this.seen.line[v] = c.line;
+      this.seen.split[v] = this.id;
+      this.values.push(v);
+      afterField(c, 0, 1, expected);
+    }
+  }
+}
+
+const CHUNK_BYTES = 1 << 24;
+
+function gzipError(file: string, e: unknown): Error {
+  const err = e as Error & { code?: string };
+  if (err instanceof RangeError || err.code === "ERR_BUFFER_TOO_LARGE") {
+    return fileError(file, `decompressed, it is larger than one Buffer can hold (${err.message}); use loadOgbNode (it streams), or gunzip the file (plain files are read in pieces)`);
+  }
+  return fileError(file, `not a valid gzip stream (${err.message}: truncated or corrupted); delete it and unpack OGB's zip again`);
+}
+
+function isZlibError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === "string" && code.startsWith("Z_");
+}
+
+/** Reads `file` synchronously: plain files in 16 MB pieces cut at line ends, gzipped ones decompressed whole. */
+function readLinesSync(file: string, sink: LineSink): void {
+  const c = new Cursor(file);
+  const feed = (buf: Buffer, end: number) => { c.load(buf, end); sink.lines(c); };
+  if (file.endsWith(".gz")) {
+    let raw: Buffer;
+    try {
+      raw = zlib.gunzipSync(fs.readFileSync(file));
+    } catch (e) {
+      throw gzipError(file, e);
+    }
+    feed(raw, raw.length);
+    return;
+  }
+  const fd = fs.openSync(file, "r");
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let kept = 0;
+    for (;;) {
+      const got = fs.readSync(fd, buf, kept, buf.length - kept, null);
+      const total = kept + got;
+      if (got === 0) { if (total > 0) feed(buf, total); return; }
+      const last = buf.lastIndexOf(NL, total - 1);
+      if (last < 0) {
+        if (total === buf.length) { const grown = Buffer.allocUnsafe(buf.length * 2); buf.copy(grown, 0, 0, total); buf = grown; }
+        kept = total;
+        continue;
+      }
+      feed(buf, last + 1);
+      kept = total - last - 1;
+      buf.copyWithin(0, last + 1, total);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads `file` as a stream (gzipped ones through a streaming gunzip): no size limit. */
+async function readLinesStreaming(file: string, sink: LineSink): Promise<void> {
+  const c = new Cursor(file);
+  const feed = (buf: Buffer, end: number) => { c.load(buf, end); sink.lines(c); };
+  let kept: Buffer | null = null;
+  const consume = async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) {
+      const b: Buffer = kept ? Buffer.concat([kept, chunk]) : chunk;
+      const last = b.lastIndexOf(NL);
+      if (last < 0) { kept = b; continue; }
+      feed(b, last + 1);
+      kept = last + 1 < b.length ? Buffer.from(b.subarray(last + 1)) : null;
+    }
+    if (kept) feed(kept, kept.length);
+  };
+  const input = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  try {
+    if (file.endsWith(".gz")) await pipeline(input, zlib.createGunzip({ chunkSize: 1 << 20 }), consume);
+    else await pipeline(input, consume);
+  } catch (e) {
+    if (isZlibError(e)) throw gzipError(file, e);
+    throw e;
+  }
+}
+
+/** The files of one data set: each <stem>.csv or <stem>.csv.gz, null when neither exists. */
+interface OgbFiles {
+  dir: string;
+  split: string;
+  edges: string | null; features: string | null; labels: string | null;
+  numNodes: string | null; numEdges: string | null;
+  train: string | null; valid: string | null; test: string | null;
+}
+
+function checkName(fn: string, name: unknown): asserts name is string {
+  if (typeof name !== "string" || !/^[a-z0-9-]+$/.test(name)) {
+    throw new Error(`${fn}: name is ${JSON.stringify(name)}; allowed: a string of a-z, 0-9 and "-" (e.g. "ogbn-arxiv")`);
+  }
+}
+
+function checkOptions(fn: string, opts: OgbOptions): void {
+  const unknown = Object.keys(opts).filter((k) => !OPTION_NAMES.includes(k));
+  if (unknown.length) throw new Error(`${fn}: unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; allowed: ${OPTION_NAMES.join(", ")}`);
+  if (opts.split !== undefined && !(typeof opts.split === "string" && /^[A-Za-z0-9_-]+$/.test(opts.split))) {
+    throw new Error(`${fn}: split is ${JSON.stringify(opts.split)}; allowed: a folder name under split/ (letters, digits, _ and -)`);
+  }
+}
+
+/** Plain first (an unpacked copy), else gzipped. */
+function csvFile(dir: string, stem: string): string | null {
+  for (const f of [`${stem}.csv`, `${stem}.csv.gz`]) if (fs.existsSync(path.join(dir, f))) return path.join(dir, f);
+  return null;
+}
+
+function resolveSplit(dir: string, name: string, explicit?: string): string {
+  if (explicit !== undefined) return explicit;
+  const root = path.join(dir, "split");
+  const found = fs.existsSync(root) ? fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+  if (found.length === 1) return found[0];
+  if (found.length > 1) throw new Error(`OGB ${name}: ${root} holds the splits ${found.join(", ")}; pass the option split: one of them`);
+  return OGB_SPLITS[name] ?? "<split>";
+}
+
+function locate(name: string, opts: OgbOptions): OgbFiles {
+  const dir = datasetDir(name.replace(/-/g, "_"), opts.dataDir);
+  const split = resolveSplit(dir, name, opts.split);
+  const s = (part: string) => csvFile(dir, path.join("split", split, part));
+  const r = (stem: string) => csvFile(dir, path.join("raw", stem));
+  return {
+    dir, split,
+    edges: r("edge"), features: r("node-feat"), labels: r("node-label"),
+    numNodes: r("num-node-list"), numEdges: r("num-edge-list"),
+    train: s("train"), valid: s("valid"), test: s("test"),
+  };
+}
+
+function missingFiles(f: OgbFiles): string[] {
+  const required: [string | null, string][] = [
+    [f.edges, "raw/edge"], [f.features, "raw/node-feat"], [f.labels, "raw/node-label"],
+    [f.train, `split/${f.split}/train`], [f.valid, `split/${f.split}/valid`], [f.test, `split/${f.split}/test`],
+  ];
+  return required.filter(([file]) => file === null).map(([, stem]) => `${stem}.csv(.gz)`);
+}
+
+function missingError(name: string, f: OgbFiles, missing: string[], why: string): Error {
+  const zipFolder = name.replace(/^ogbn-/, "");
+  return new Error(
+    `OGB ${name}: missing ${missing.join(", ")} in ${f.dir} (${why}). Download ${ogbZipUrl(name)}, unzip it and ` +
+    `move its folder ${zipFolder}/ to ${f.dir} (so that ${path.join(f.dir, "raw", "edge.csv.gz")} exists), or set ` +
+    `NFDE_DATA_DIR to a folder whose ${path.basename(f.dir)}/ subfolder holds the files.`);
+}
+
+/** The one integer of num-node-list / num-edge-list. */
+function single(sink: IntColumns, file: string): number {
+  const v = sink.columns[0];
+  if (v.length !== 1) throw fileError(file, `${v.length} lines; expected one line holding one integer (one graph)`);
+  return v.data[0];
+}
+
+type Read = { file: string; sink: LineSink };
+
+// The order matters: the labels fix numNodes, which bounds the feature rows, edge endpoints and split indices.
+function* assemble(name: string, f: OgbFiles): Generator<Read, NodeDataset, void> {
+  const labelsFile = f.labels!, labelsName = path.basename(labelsFile);
+  let declaredNodes: number | undefined;
+  if (f.numNodes) {
+    const s = new IntColumns(1, MAX_INT32, "a non-negative integer (the number of nodes)");
+    yield { file: f.numNodes, sink: s };
+    declaredNodes = single(s, f.numNodes);
+  }
+  const labelSink = new Labels();
+  yield { file: labelsFile, sink: labelSink };
+  const labels = labelSink.values.toArray();
+  const numNodes = labels.length;
+  if (declaredNodes !== undefined && declaredNodes !== numNodes) {
+    throw fileError(f.numNodes!, `holds ${declaredNodes} nodes, but ${labelsFile} has ${numNodes} rows; expected the same number`);
+  }
+  const feat = new Features(numNodes);
+  yield { file: f.features!, sink: feat };
+  if (feat.rows !== numNodes) {
+    throw fileError(f.features!, `${feat.rows} rows, but ${labelsFile} has ${numNodes}; expected one feature row per label row (one per node)`);
+  }
+  let declaredEdges: number | undefined;
+  if (f.numEdges) {
+    const s = new IntColumns(1, MAX_INT32, "a non-negative integer (the number of edges)");
+    yield { file: f.numEdges, sink: s };
+    declaredEdges = single(s, f.numEdges);
+  }
+  const edgeSink = new IntColumns(2, numNodes, `a node id in [0, ${numNodes}) (the ${numNodes} nodes of ${labelsName})`, declaredEdges);
+  yield { file: f.edges!, sink: edgeSink };
+  const [src, dst] = edgeSink.columns.map((col) => col.toArray());
+  if (declaredEdges !== undefined && declaredEdges !== src.length) {
+    throw fileError(f.numEdges!, `holds ${declaredEdges} edges, but ${f.edges} has ${src.length} lines; expected the same number`);
+  }
+  const seen: SeenNodes = { line: new Int32Array(numNodes), split: new Uint8Array(numNodes) };
+  const splitFiles = [f.train!, f.valid!, f.test!];
+  const splits: Int32Array[] = [];
+  for (const [i, file] of splitFiles.entries()) {
+    const s = new SplitIndex(numNodes, labelsName, seen, splitFiles, i);
+    yield { file, sink: s };
+    splits.push(s.values.toArray());
+  }
+  let numClasses = 0;
+  for (let i = 0; i < numNodes; i++) if (labels[i] + 1 > numClasses) numClasses = labels[i] + 1;
+  return {
+    name, numNodes, numFeatures: Math.max(feat.cols, 0), numClasses, features: feat.data, labels,
+    edges: { src, dst }, trainIdx: splits[0], valIdx: splits[1], testIdx: splits[2],
+  };
+}
+
+/**
+ * Reads an OGB node data set from its unpacked raw files (no download), synchronously: plain files in pieces,
+ * gzipped ones decompressed whole (a file larger than one Buffer once decompressed needs loadOgbNode).
+ * Labels "nan" or empty are -1 (unlabeled). Throws naming the missing files, folder and URL when absent,
+ * and naming the file, line, value and what is allowed when a file is malformed or disagrees with the others.
+ */
+export function loadOgbNodeSync(name: string, opts: OgbOptions = {}): NodeDataset {
+  checkName("loadOgbNodeSync", name);
+  checkOptions("loadOgbNodeSync", opts);
+  const files = locate(name, opts);
+  const missing = missingFiles(files);
+  if (missing.length) throw missingError(name, files, missing, "not unpacked there");
+  const steps = assemble(name, files);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    readLinesSync(r.value.file, r.value.sink);
+  }
+}
+
+/**
+ * As loadOgbNodeSync, streaming each file (no size limit). Missing files are not downloaded: neural-fde does
+ * not unpack zip archives, so the Error names the files, the folder, OGB's zip URL and NFDE_DATA_DIR.
+ */
+export async function loadOgbNode(name: string, opts: OgbOptions = {}): Promise<NodeDataset> {
+  checkName("loadOgbNode", name);
+  checkOptions("loadOgbNode", opts);
+  const files = locate(name, opts);
+  const missing = missingFiles(files);
+  if (missing.length) {
+    const why = process.env.NFDE_OFFLINE === "1" ? "not downloaded: NFDE_OFFLINE=1"
+      : "not downloaded: OGB ships a zip archive, which neural-fde does not unpack";
+    throw missingError(name, files, missing, why);
+  }
+  const steps = assemble(name, files);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await readLinesStreaming(r.value.file, r.value.sink);
+  }
+}
