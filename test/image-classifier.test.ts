@@ -62,6 +62,8 @@ test("FdeImageClassifier: a short adjoint training run on the embedded digits cl
   assert.equal(r.history.length, 3);
   assert.ok(r.history[2].loss < r.history[0].loss, `the loss did not fall: ${r.history.map((h) => h.loss.toFixed(3)).join(", ")}`);
   assert.ok(r.testAcc >= 0.3, `test accuracy ${r.testAcc} after 3 epochs on 1024 digits (chance 0.1)`);
+  await assert.rejects(trainImageClassifier(model, { trainImages: train.images, trainLabels: train.labels, testImages: testSet.images, testLabels: testSet.labels, classes: 10 },
+    { schedule: "step" as never }), /schedule is "step"; allowed: cosine, constant/);
   model.dispose();
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([train.images, train.labels, testSet.images, testSet.labels]);

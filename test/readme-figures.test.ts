@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseResults, readResults, type ResultLine } from "../src/cli/results/format";
 import { recordLines, writeRecorded } from "../src/cli/results/record";
+import { renderMnist } from "../src/cli/results/mnist-table";
 import { HORIZON_PLACEHOLDER, isHorizonLine, renderHorizon } from "../src/cli/results/horizon-table";
 import { applySections, figureProblems, readmeSections, renderSections, SECTIONS, type Section } from "../src/cli/results/sections";
 
@@ -206,4 +207,27 @@ test("--record: a run's JSON lines become result lines (with an aggregate for tr
     fs.rmSync(dir, { recursive: true, force: true });
   }
   assert.throws(() => recordLines(["train", "cora"], "no json here\n", { started: "2027-01-02T03:04:05Z", machine }), /printed no JSON line/);
+});
+
+test("README mnist section: --record keeps nfde train mnist's own lines (no aggregate), the newest run per command is a row", () => {
+  const machine = { cpu: "Test CPU", cores: 2, backend: "cpu", threads: "1" };
+  const run = (gradient: string, accs: number[], started: string) => {
+    const epochs = accs.map((a, i) => JSON.stringify({ dataset: "mnist", epoch: i + 1, loss: 0.1, testAcc: a, ms: 1000 }));
+    const summary = JSON.stringify({ summary: true, dataset: "mnist", source: "embedded", gradient, beta: 0.9, tEnd: 2, stepSize: 0.1, method: "predictor",
+      channels: 32, lr: 0.003, schedule: "cosine", epochs: accs.length, testAcc: accs[accs.length - 1], msPerEpoch: 71500, peakBytes: 56 * 2 ** 20, history: [] });
+    const args = ["train", "mnist", ...(gradient === "adjoint" ? ["--adjoint"] : []), "--epochs", String(accs.length), "--json"];
+    return recordLines(args, [...epochs, summary].join("\n"), { started, machine });
+  };
+  const older = run("adjoint", [0.5, 0.6], "2027-01-01T00:00:00Z");
+  const adjoint = run("adjoint", [0.9, 0.981], "2027-01-02T00:00:00Z");
+  const direct = run("direct", [0.91, 0.983], "2027-01-02T01:00:00Z");
+  assert.ok(adjoint.every((l) => l.source === "output" && (l.args?.solver as { gradient?: string }).gradient === "adjoint"));
+  assert.equal(adjoint.length, 3);
+  const none = renderMnist([]);
+  assert.match(none, /No run of nfde train mnist/);
+  const text = renderMnist([...older, ...adjoint, ...direct].map((l) => ({ ...l, file: "results/t.jsonl" })));
+  assert.equal(text.split("\n").filter((l) => l.startsWith("| `nfde train mnist")).length, 2, text);
+  assert.match(text, /`nfde train mnist --adjoint --epochs 2 --json` \| 2027-01-02 \| adjoint \| β 0\.9, T 2, h 0\.1 \| 2 \| 0\.981 \| 0\.900 \/ 0\.981 \| 71\.5 \| 56 \|/);
+  assert.match(text, /\| direct \|.*\| 0\.983 \|/);
+  assert.doesNotMatch(text, /0\.600/);
 });

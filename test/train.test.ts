@@ -120,12 +120,15 @@ test("nfde train mnist: flags fill the classifier's solve; a bad or misspelt fla
   assert.equal(a.epochs, 3);
   assert.equal(a.json, true);
   assert.equal(a.source, "idx");
+  assert.equal(a.schedule, "cosine");
+  assert.equal(parseMnistArgs(["--schedule", "constant"]).schedule, "constant");
   assert.deepEqual(parseMnistArgs([]).solver, { beta: 0.9, tEnd: 2, stepSize: 0.1, method: "predictor", gradient: "direct" });
   const cases: [string[], RegExp][] = [
     [["--epochs", "0"], /--epochs is "0"; allowed: a positive integer/],
     [["--beta", "2"], /--beta is "2"; allowed: a number in \(0, 1\]/],
     [["--tEnd"], /--tEnd needs a value; allowed: a positive number/],
     [["--source", "web"], /--source is "web"; allowed: embedded, idx/],
+    [["--schedule", "step"], /--schedule is "step"; allowed: cosine, constant/],
     [["--method", "rk4"], /--method is "rk4"; allowed: predictor/],
     [["--adjoint=yes"], /--adjoint is "yes"; allowed: no value/],
     [["--epoch", "3"], /unknown option "--epoch"; allowed: --epochs/],

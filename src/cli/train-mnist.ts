@@ -11,6 +11,7 @@ export interface MnistTrainArgs {
   epochs: number;
   batchSize: number;
   lr: number;
+  schedule: "cosine" | "constant";
   channels: number;
   seed: number;
   source: MnistSource;
@@ -19,12 +20,12 @@ export interface MnistTrainArgs {
 }
 
 export const MNIST_TRAIN_DEFAULTS: Omit<MnistTrainArgs, "json"> = {
-  epochs: 5, batchSize: 128, lr: 1e-3, channels: 32, seed: 0, source: "embedded",
+  epochs: 5, batchSize: 128, lr: 1e-3, schedule: "cosine", channels: 32, seed: 0, source: "embedded",
   solver: { beta: 0.9, tEnd: 2, stepSize: 0.1, method: "predictor", gradient: "direct" },
 };
 
 export const MNIST_USAGE = `usage: nfde train mnist [--adjoint] [--epochs E] [--beta B] [--tEnd T] [--stepSize H] [--method ${METHODS.join("|")}]
-  [--channels C] [--batch B] [--lr LR] [--seed S] [--source embedded|idx] [--json]`;
+  [--channels C] [--batch B] [--lr LR] [--schedule cosine|constant] [--seed S] [--source embedded|idx] [--json]`;
 
 const NUMERIC: Record<string, { kind: NumberKind; set: (a: MnistTrainArgs, v: number) => void }> = {
   "--epochs": { kind: "int", set: (a, v) => (a.epochs = v) },
@@ -36,7 +37,7 @@ const NUMERIC: Record<string, { kind: NumberKind; set: (a: MnistTrainArgs, v: nu
   "--tEnd": { kind: "pos", set: (a, v) => (a.solver.tEnd = v) },
   "--stepSize": { kind: "pos", set: (a, v) => (a.solver.stepSize = v) },
 };
-const SWITCHES = ["--adjoint", "--json", "--method", "--source"];
+const SWITCHES = ["--adjoint", "--json", "--method", "--schedule", "--source"];
 
 /** Parses the arguments after `nfde train mnist`; an Error names the argument, the value and what is allowed. */
 export function parseMnistArgs(argv: string[]): MnistTrainArgs {
@@ -53,6 +54,10 @@ export function parseMnistArgs(argv: string[]): MnistTrainArgs {
       const m = value();
       if (!METHODS.includes(m as Method)) throw bad("--method", String(m), METHODS.join(", "));
       a.solver.method = m as Method;
+    } else if (flag === "--schedule") {
+      const v = value();
+      if (v !== "cosine" && v !== "constant") throw bad("--schedule", String(v), "cosine, constant");
+      a.schedule = v;
     } else if (flag === "--source") {
       const s = value();
       if (s !== "embedded" && s !== "idx") throw bad("--source", String(s), "embedded, idx");
@@ -75,6 +80,8 @@ export interface MnistRunResult {
   stepSize: number;
   method: Method;
   channels: number;
+  lr: number;
+  schedule: "cosine" | "constant";
   epochs: number;
   testAcc: number;
   msPerEpoch: number;
@@ -90,13 +97,13 @@ export async function trainMnist(a: MnistTrainArgs, print: (line: string) => voi
   const model = new FdeImageClassifier({ channels: a.channels, seed: a.seed, solver: a.solver });
   try {
     const r = await trainImageClassifier(model, { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels, classes: 10 }, {
-      epochs: a.epochs, batchSize: a.batchSize, lr: a.lr, seed: a.seed, progress: a.json ? "none" : "auto", measurePeak: true,
+      epochs: a.epochs, batchSize: a.batchSize, lr: a.lr, schedule: a.schedule, seed: a.seed, progress: a.json ? "none" : "auto", measurePeak: true,
       onEpoch: a.json ? (e) => print(JSON.stringify({ dataset: "mnist", ...e })) : undefined,
     });
     const s = a.solver;
     const result: MnistRunResult = {
       dataset: "mnist", source: d.source, gradient: s.gradient, beta: s.beta, tEnd: s.tEnd, stepSize: s.stepSize, method: s.method,
-      channels: a.channels, epochs: r.epochs, testAcc: r.testAcc, msPerEpoch: r.msPerEpoch, peakBytes: r.peakBytes, history: r.history,
+      channels: a.channels, lr: a.lr, schedule: a.schedule, epochs: r.epochs, testAcc: r.testAcc, msPerEpoch: r.msPerEpoch, peakBytes: r.peakBytes, history: r.history,
     };
     print(a.json ? JSON.stringify({ summary: true, ...result }) : `mnist: test accuracy ${(100 * r.testAcc).toFixed(2)} % on ${d.test.count} digits after ` +
       `${r.epochs} epochs (${s.gradient === "adjoint" ? "discrete adjoint" : "direct"}, β ${s.beta}, T ${s.tEnd}, h ${s.stepSize}, ${s.method}), ` +

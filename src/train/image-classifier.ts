@@ -33,6 +33,8 @@ export interface ImageTrainOptions {
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  /** The learning rate over the run: "cosine" (default) decays it from lr to 0 by batch, "constant" keeps it. */
+  schedule?: "cosine" | "constant";
   /** Seed of the batch order (default 0). */
   seed?: number;
   onEpoch?: (r: ImageEpochRecord) => void | boolean;
@@ -52,7 +54,7 @@ export interface ImageTrainResult {
   history: ImageEpochRecord[];
 }
 
-const OPTION_NAMES = ["epochs", "batchSize", "lr", "seed", "onEpoch", "onBatch", "progress", "log", "measurePeak"];
+const OPTION_NAMES = ["epochs", "batchSize", "lr", "schedule", "seed", "onEpoch", "onBatch", "progress", "log", "measurePeak"];
 const MODES: ProgressMode[] = ["auto", "bar", "lines", "none"];
 
 function positive(name: string, v: number, integer: boolean): void {
@@ -98,6 +100,8 @@ export async function trainImageClassifier(model: ImageClassifier, data: ImageDa
   positive("epochs", epochs, true);
   positive("batchSize", batchSize, true);
   positive("lr", lr, false);
+  const schedule = opts.schedule ?? "cosine";
+  if (schedule !== "cosine" && schedule !== "constant") throw new Error(`trainImageClassifier: schedule is "${schedule}"; allowed: cosine, constant`);
   const n = data.trainImages.shape[0];
   const batches = Math.floor(n / batchSize);
   if (batches === 0) throw new Error(`trainImageClassifier: batchSize is ${batchSize}; allowed: at most the ${n} training images`);
@@ -112,6 +116,8 @@ export async function trainImageClassifier(model: ImageClassifier, data: ImageDa
       const order = rng.fork(epoch).permutation(n);
       let sum = 0;
       for (let b = 0; b < batches; b++) {
+        const done = ((epoch - 1) * batches + b) / (epochs * batches);
+        (optimizer as unknown as { learningRate: number }).learningRate = schedule === "cosine" ? lr * 0.5 * (1 + Math.cos(Math.PI * done)) : lr;
         const step = () => {
           const loss = tf.tidy(() => {
             const idx = tf.tensor1d(order.subarray(b * batchSize, (b + 1) * batchSize), "int32");

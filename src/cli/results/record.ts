@@ -36,14 +36,19 @@ export function recordLines(args: string[], stdout: string, meta: { started: str
   const kind: Kind = args[0] === "train" ? "train" : args[0] === "bench" ? "bench" : (() => { throw new Error(`cannot record "${args[0]}"; allowed: train, bench`); })();
   const base = { kind, run: meta.started, date: meta.started.slice(0, 10), command, machine: meta.machine };
   let parsed: Record<string, unknown> | undefined;
-  if (kind === "train") {
+  const mnist = kind === "train" && args[1] === "mnist";
+  if (mnist) {
+    const { parseMnistArgs } = require("../train-mnist") as typeof import("../train-mnist");
+    parsed = { ...parseMnistArgs(args.slice(2)) };
+  } else if (kind === "train") {
     const { parseTrainArgs } = require("../train") as typeof import("../train");
     parsed = { ...parseTrainArgs(args.slice(1)) };
   }
   const lines: ResultLine[] = outputs.map((output) => ({
     ...base, source: "output", provenance: `printed by ${command}`, ...(parsed ? { args: parsed } : {}), output,
   }));
-  if (kind === "train") {
+  // nfde train mnist prints its own summary line: no aggregate to compute
+  if (kind === "train" && !mnist) {
     const seeds = outputs.filter((o) => typeof o.seed === "number");
     const summary = outputs.find((o) => o.summary === true);
     lines.push({

@@ -5,17 +5,19 @@
 //   threads  the newest run of `nfde bench ... --threads`
 //   kernels  the newest run of `nfde bench --kernel-table`: K per method, β and N at tolerance 1e-6
 //   horizon  the newest run of `nfde bench --suite horizon` beside torchfde's long/tiny figures (a placeholder until one is recorded)
+//   mnist    (optional) the newest run of each `nfde train mnist ... --json` command
 // This file renders them, reads and replaces them in the README, and checks that every figure in them is in the files.
 import { MB, type ResultLine } from "./format";
 import { renderBench, renderThreads } from "./bench-table";
 import { horizonDerivedFigures, isHorizonLine, isLongTinyReference, renderHorizon } from "./horizon-table";
 import { isKernelTableRun, renderKernels } from "./kernel-table";
+import { renderMnist } from "./mnist-table";
 import { renderTrain } from "./train-table";
 
 /** The sections the README must have. */
 export const SECTIONS = ["train", "bench", "threads", "kernels", "horizon"] as const;
 /** Sections the README may have: rendered, checked and rewritten when both their markers are there. */
-export const OPTIONAL_SECTIONS = [] as const;
+export const OPTIONAL_SECTIONS = ["mnist"] as const;
 type RequiredSection = (typeof SECTIONS)[number];
 export type Section = RequiredSection | (typeof OPTIONAL_SECTIONS)[number];
 /** The README's sections: every required one, and the optional ones it marks. */
@@ -44,7 +46,7 @@ export function wrap(text: string, width = 110): string {
 export function renderSections(lines: ResultLine[]): Record<Section, string> {
   return {
     train: wrap(renderTrain(lines)), bench: wrap(renderBench(lines)), threads: wrap(renderThreads(lines)), kernels: wrap(renderKernels(lines)),
-    horizon: wrap(renderHorizon(lines)),
+    horizon: wrap(renderHorizon(lines)), mnist: wrap(renderMnist(lines)),
   };
 }
 
@@ -120,7 +122,7 @@ function matches(token: string, v: number): boolean {
 const isKernelLine = (l: ResultLine) => l.command !== null && isKernelTableRun(l.command);
 const isOther = (l: ResultLine) => !isKernelLine(l) && !isHorizonLine(l);
 const QUOTES: Record<Section, (l: ResultLine) => boolean> = {
-  train: isOther, bench: isOther, threads: isOther, kernels: isKernelLine, horizon: (l) => isHorizonLine(l) || isLongTinyReference(l),
+  train: isOther, bench: isOther, threads: isOther, kernels: isKernelLine, mnist: isOther, horizon: (l) => isHorizonLine(l) || isLongTinyReference(l),
 };
 // Figures a section computes from the files (ratios, exponents, sums): accepted beside the files' own values.
 const DERIVED: Partial<Record<Section, (lines: ResultLine[]) => number[]>> = { horizon: horizonDerivedFigures };
