@@ -69,8 +69,9 @@ for (const kind of FIELD_GRAPHS) {
   });
 }
 
-for (const attention of [false, true]) {
-  test(`encoder gradients through the discrete adjoint equal direct autodiff (${attention ? "attention" : "constant Â"})`, () => {
+for (const [attention, nonlinear] of [[false, false], [true, false], [true, true]]) {
+  const kind = nonlinear ? "F-GRAND-nl, attention of X(t)" : attention ? "attention of X0" : "constant Â";
+  test(`encoder gradients through the discrete adjoint equal direct autodiff (${kind})`, () => {
     const n = 40, F = 16, C = 3;
     const edges = smallGraph(n, 0.08, 11);
     const r = new Rng(5);
@@ -79,7 +80,7 @@ for (const attention of [false, true]) {
     const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % C), "int32");
     const grads = (gradient: Gradient) => {
       const m = new FGrandL(edges, n, {
-        numFeatures: F, numClasses: C, hidden: 8, heads: 2, attention, seed: 1, solver: { beta: 0.8, tEnd: 3, stepSize: 0.5, gradient },
+        numFeatures: F, numClasses: C, hidden: 8, heads: 2, attention, nonlinear, seed: 1, solver: { beta: 0.8, tEnd: 3, stepSize: 0.5, gradient },
       });
       const { value, grads } = tf.variableGrads(() =>
         tf.losses.softmaxCrossEntropy(tf.oneHot(labels, C), m.logits(x, { training: false })) as Scalar, m.variables);
@@ -234,4 +235,29 @@ test("Cora F-GRAND-l: the adjoint's gradients through the model equal direct aut
   tf.dispose([...direct, ...adjoint]);
   assert.equal(tf.memory().numTensors, before, "no tensors leaked");
   data.dispose();
+});
+
+test("F-GRAND-nl differs from F-GRAND-l with attention of X0 once T > 0; withGraph shares the variables and frees only its graph", () => {
+  const n = 30, F = 6, C = 3;
+  const edges = smallGraph(n, 0.1, 4);
+  const r = new Rng(2);
+  const before = tf.memory().numTensors;
+  const x = sparseFeatures(r.uniform(n * F, 0, 1), n, F);
+  const opts = { numFeatures: F, numClasses: C, hidden: 4, heads: 2, attention: true, seed: 3, inputDropout: 0, solver: { beta: 0.7, tEnd: 2, stepSize: 0.5 } };
+  const l = new FGrandL(edges, n, opts), nl = new FGrandL(edges, n, { ...opts, nonlinear: true });
+  assert.equal(nl.options.attention, true);
+  const [a, b] = [l, nl].map((m) => m.logits(x, { training: false }));
+  assert.ok(relErr(a, b) > 1e-4, `F-GRAND-nl gave F-GRAND-l's logits (${relErr(a, b)})`);
+  const view = nl.withGraph(attentionGraph(edges, n));
+  assert.equal(view.variables, nl.variables);
+  const c = view.logits(x, { training: false });
+  assert.ok(relErr(c, b) < 1e-6, "the view on the same graph computes the same logits");
+  view.dispose();
+  assert.ok(nl.variables.every((v) => !v.isDisposed), "disposing the view left the model's variables");
+  assert.throws(() => new FGrandL(edges, n, { ...opts, nonlinear: "yes" as never }), /nonlinear is "yes"; allowed: true, false/);
+  tf.dispose([a, b, c]);
+  l.dispose();
+  nl.dispose();
+  x.dispose();
+  assert.equal(tf.memory().numTensors, before);
 });

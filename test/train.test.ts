@@ -83,6 +83,9 @@ test("nfde train: arguments are parsed and bad ones are named with the allowed v
   assert.equal(a.json, true);
   assert.equal(a.solver.beta, 0.9);
   assert.equal(parseTrainArgs(["citeseer", "--adjoint=continuous"]).solver.gradient, "continuous-adjoint");
+  assert.equal(parseTrainArgs(["cora", "--nonlinear"]).nonlinear, true);
+  assert.equal(parseTrainArgs(["cora"]).nonlinear, false);
+  assert.throws(() => parseTrainArgs(["cora", "--nonlinear=1"]), /--nonlinear is "1"; allowed: no value/);
   // the flags of the solve fill `solver`, which goes to FGrandL as is
   assert.deepEqual(parseTrainArgs(["cora", "--time", "10", "--step=0.5", "--method", "l1", "--gradient", "continuous-adjoint"]).solver,
     { beta: 0.85, tEnd: 10, stepSize: 0.5, method: "l1", gradient: "continuous-adjoint" });

@@ -27,20 +27,22 @@ export interface TrainArgs {
   optimizer: OptimizerName;
   patience: number;
   attention: boolean;
+  /** F-GRAND-nl: attention recomputed from X(t) (implies attention). */
+  nonlinear: boolean;
   solver: TrainSolverOptions;
 }
 
 /** Defaults per data set, tuned on the validation accuracy (10 seeds: Cora 0.827, Citeseer see issue 5). */
 export const TRAIN_DEFAULTS: Record<Dataset, Omit<TrainArgs, "dataset" | "json">> = {
   cora: { seeds: 10, epochs: 200, hidden: 64, lr: 0.01, weightDecay: 5e-4, dropout: 0.2, inputDropout: 0.5, optimizer: "adam",
-    patience: 50, attention: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
+    patience: 50, attention: false, nonlinear: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
   citeseer: { seeds: 10, epochs: 200, hidden: 64, lr: 0.01, weightDecay: 2e-3, dropout: 0.5, inputDropout: 0.6, optimizer: "adam",
-    patience: 50, attention: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
+    patience: 50, attention: false, nonlinear: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
 };
 
 const USAGE = `usage: nfde train <cora|citeseer> [--adjoint[=discrete|continuous]] [--seeds K] [--epochs E] [--json]
   [--hidden H] [--beta B] [--time T] [--step h] [--lr LR] [--wd WD] [--dropout P] [--input-dropout P]
-  [--method ${METHODS.join("|")}] [--gradient ${GRADIENTS.join("|")}] [--optimizer adam|adamax] [--patience P] [--attention]`;
+  [--method ${METHODS.join("|")}] [--gradient ${GRADIENTS.join("|")}] [--optimizer adam|adamax] [--patience P] [--attention] [--nonlinear]`;
 
 /** --adjoint's values as gradient strategies (bare --adjoint is the discrete one). */
 const ADJOINT_FLAG: Record<string, Gradient> = { discrete: "adjoint", continuous: "continuous-adjoint" };
@@ -55,7 +57,7 @@ const NUMERIC: Record<string, { kind: NumberKind } & ({ key: ModelKey } | { solv
   "--step": { solverKey: "stepSize", kind: "pos" }, "--lr": { key: "lr", kind: "pos" }, "--wd": { key: "weightDecay", kind: "nonneg" },
   "--dropout": { key: "dropout", kind: "rate" }, "--input-dropout": { key: "inputDropout", kind: "rate" },
 };
-const SWITCHES = ["--adjoint", "--json", "--attention", "--method", "--gradient", "--optimizer"];
+const SWITCHES = ["--adjoint", "--json", "--attention", "--nonlinear", "--method", "--gradient", "--optimizer"];
 
 /** Parses the arguments after `nfde train`; throws an Error naming the argument, the value and what is allowed. */
 export function parseTrainArgs(argv: string[]): TrainArgs {
@@ -77,9 +79,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       const g = value();
       if (!GRADIENTS.includes(g as Gradient)) throw bad("--gradient", String(g), GRADIENTS.join(", "));
       solver.gradient = g as Gradient;
-    } else if (flag === "--json" || flag === "--attention") {
+    } else if (flag === "--json" || flag === "--attention" || flag === "--nonlinear") {
       if (inline !== undefined) throw bad(flag, inline, "no value (it is a switch)");
-      given[flag === "--json" ? "json" : "attention"] = true;
+      given[flag === "--json" ? "json" : flag === "--attention" ? "attention" : "nonlinear"] = true;
     } else if (flag === "--method") {
       const m = value();
       if (!METHODS.includes(m as Method)) throw bad("--method", String(m), METHODS.join(", "));
@@ -121,7 +123,7 @@ export async function trainSeeds(a: TrainArgs, print: (line: string) => void = c
   try {
     for (let seed = 0; seed < a.seeds; seed++) {
       const model = new FGrandL(d.edges, d.numNodes, {
-        numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: a.hidden, attention: a.attention, inputDropout: a.inputDropout,
+        numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: a.hidden, attention: a.attention, nonlinear: a.nonlinear, inputDropout: a.inputDropout,
         dropout: a.dropout, seed, solver: a.solver,
       });
       try {

@@ -1,6 +1,7 @@
-// F-GRAND-l (FROND, Kang et al. ICLR 2024): input dropout → linear encoder → fractional diffusion
-// D^β X = σ(a)(ÂX − X) + b·X0 (models/grand-field.ts) → ReLU, dropout → linear decoder. Â is the
-// GCN-normalised adjacency, or multi-head attention computed once from X0.
+// F-GRAND-l and F-GRAND-nl (FROND, Kang et al. ICLR 2024): input dropout → linear encoder → fractional
+// diffusion D^β X = σ(a)(ÂX − X) + b·X0 (models/grand-field.ts) → ReLU, dropout → linear decoder. Â is the
+// GCN-normalised adjacency, or multi-head attention computed once from X0 (F-GRAND-l), or attention
+// recomputed from X(t) at every evaluation of the field (F-GRAND-nl: FROND's `--function transformer`).
 import { tf } from "../backend";
 import type { Rank, Tensor, Tensor2D, Tensor3D, Variable } from "@tensorflow/tfjs";
 import type { SparseGraph } from "../graph/sparse-matmul";
@@ -26,6 +27,8 @@ export interface FGrandOptions {
   /** Attention weights from X0 instead of the constant GCN Â (default false); heads (default 4). */
   attention?: boolean;
   heads?: number;
+  /** F-GRAND-nl: the attention recomputed from X(t) at every evaluation (default false; implies attention). */
+  nonlinear?: boolean;
   /** Dropout rates on the input features (default 0.5) and before the decoder (default 0). */
   inputDropout?: number;
   dropout?: number;
@@ -36,7 +39,7 @@ export interface FGrandOptions {
 }
 
 const FGRAND_OPTION_NAMES = [
-  "numFeatures", "numClasses", "hidden", "attention", "heads", "inputDropout", "dropout", "seed", "solver",
+  "numFeatures", "numClasses", "hidden", "attention", "heads", "nonlinear", "inputDropout", "dropout", "seed", "solver",
 ] as const satisfies readonly (keyof FGrandOptions)[];
 const allListed: Exclude<keyof FGrandOptions, (typeof FGRAND_OPTION_NAMES)[number]> extends never ? true : false = true;
 void allListed;
@@ -44,7 +47,7 @@ void allListed;
 /** FGrandOptions with every default filled in. */
 export type ResolvedFGrandOptions = Required<Omit<FGrandOptions, "solver">> & { solver: Readonly<ResolvedSolverOptions> };
 
-const MODEL_DEFAULTS = { hidden: 64, attention: false, heads: 4, inputDropout: 0.5, dropout: 0, seed: 0 };
+const MODEL_DEFAULTS = { hidden: 64, attention: false, heads: 4, nonlinear: false, inputDropout: 0.5, dropout: 0, seed: 0 };
 const SOLVER_DEFAULTS: ResolvedSolverOptions = { beta: 0.85, tEnd: 10, stepSize: 1, method: "predictor", gradient: "direct" };
 const SOLVER_SET_BY_MODEL = { times: "is set by the model: use states(x, times) for X(t) at given times" };
 
@@ -70,6 +73,10 @@ function resolveOptions(opts: FGrandOptions): ResolvedFGrandOptions {
   for (const k of ["numFeatures", "numClasses", "hidden", "heads"] as const) {
     if (!Number.isInteger(o[k]) || o[k] <= 0) throw new Error(`FGrandL: ${k} is ${o[k]}; allowed: a positive integer`);
   }
+  for (const k of ["attention", "nonlinear"] as const) {
+    if (typeof o[k] !== "boolean") throw new Error(`FGrandL: ${k} is ${JSON.stringify(o[k])}; allowed: true, false`);
+  }
+  if (o.nonlinear) o.attention = true;
   if (o.attention && o.hidden % o.heads !== 0) throw new Error(`FGrandL: heads is ${o.heads}; allowed: a divisor of hidden (${o.hidden})`);
   for (const k of ["inputDropout", "dropout"] as const) {
     if (!(o[k] >= 0 && o[k] < 1)) throw new Error(`FGrandL: ${k} is ${o[k]}; allowed: a rate in [0, 1)`);
@@ -86,7 +93,9 @@ export class FGrandL {
   readonly sourceWeight: Variable<Rank.R0>;
   readonly attentionWeights: AttentionWeights | null;
   readonly variables: Variable[];
-  private readonly graph: SparseGraph;
+  private graph: SparseGraph;
+  /** False for a view made by withGraph: its variables belong to the model it was made from. */
+  private ownsVariables = true;
 
   constructor(edges: EdgeList, numNodes: number, opts: FGrandOptions) {
     this.options = resolveOptions(opts);
@@ -120,12 +129,28 @@ export class FGrandL {
     });
   }
 
+  /**
+   * The same model (its variables shared, not copied) on another graph: for a subgraph in mini-batch
+   * training, with the edge values the caller chose (e.g. Â's entries over GraphSAINT's α). `graph` is Â,
+   * or with attention the edge pattern (self loops included); the view owns it (dispose() frees only it).
+   */
+  withGraph(graph: SparseGraph): FGrandL {
+    const view = Object.create(FGrandL.prototype) as FGrandL;
+    Object.assign(view, this, { graph, ownsVariables: false });
+    return view;
+  }
+
+  /** The graph the model diffuses on. */
+  get numNodes(): number {
+    return this.graph.numNodes;
+  }
+
   /** The field's parts for a given X0: σ(a), b·X0 and the attention weights, computed once per solve (as GRAND-l does). */
   fieldParts(X0: Tensor2D): GrandFieldParts {
     const parts: GrandFieldParts = {
       graph: this.graph, rate: tf.sigmoid(this.rateLogit), source: tf.mul(this.sourceWeight, X0) as Tensor2D,
     };
-    if (this.attentionWeights) {
+    if (this.attentionWeights && !this.options.nonlinear) {
       const { key, query } = this.attentionWeights;
       parts.values = edgeAttention(X0, this.graph, { wK: key.w, bK: key.b, wQ: query.w, bQ: query.b, heads: this.options.heads });
     }
@@ -162,9 +187,20 @@ export class FGrandL {
   private solveFrom(X0: Tensor2D, times?: number[]): Tensor {
     return tf.tidy(() => {
       const parts = this.fieldParts(X0);
-      const opts: SolverOptions = { ...this.options.solver, params: grandFieldParams(parts) };
+      const nl = this.options.nonlinear ? this.attentionWeights : null;
+      const params = nl ? [...grandFieldParams(parts), nl.key.w, nl.key.b, nl.query.w, nl.query.b] : grandFieldParams(parts);
+      const opts: SolverOptions = { ...this.options.solver, params };
       if (times !== undefined) opts.times = times;
-      return this.solve(grandField(parts), X0, opts);
+      return this.solve(nl ? this.evolvingField(parts, nl) : grandField(parts), X0, opts);
+    });
+  }
+
+  /** F-GRAND-nl's field: GRAND-l's with the edge values A(X) = attention of X itself, at every evaluation. */
+  private evolvingField(parts: GrandFieldParts, w: AttentionWeights): VectorField {
+    const { heads } = this.options;
+    return (t, X) => tf.tidy(() => {
+      const values = edgeAttention(X as Tensor2D, parts.graph, { wK: w.key.w, bK: w.key.b, wQ: w.query.w, bQ: w.query.b, heads });
+      return grandField({ ...parts, values })(t, X);
     });
   }
 
@@ -174,7 +210,7 @@ export class FGrandL {
   }
 
   dispose(): void {
-    tf.dispose(this.variables);
+    if (this.ownsVariables) tf.dispose(this.variables);
     this.graph.dispose();
   }
 }
