@@ -3,6 +3,8 @@
 import { test, TestContext } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
@@ -196,6 +198,15 @@ test("OGB defect: a truncated gzip file is named, by both loaders", async (t) =>
   await rejectsNaming(s, s.file("raw/edge"), /^OGB .*edge\.csv\.gz: not a valid gzip stream \(unexpected end of file: truncated or corrupted\)/);
 });
 
+test("OGB defect in a gzipped file: both loaders throw the line's Error (streaming through gunzip, not an AbortError)", async (t) => {
+  const s = writeSet(t, { gzip: true });
+  s.write("raw/edge", EDGES.map((e, i) => (i === 3 ? "3,7" : e)));
+  await rejectsNaming(s, s.file("raw/edge"), /line 4, field 2 holds "7"; expected a node id in \[0, 7\)/);
+  s.write("raw/edge", EDGES);
+  s.write("raw/node-feat", FEATURES.map((r, i) => (i === 6 ? "1,2,3" : r)));
+  await rejectsNaming(s, s.file("raw/node-feat"), /line 7 has 3 fields; expected 4/);
+});
+
 test("OGB: missing files name the files, the folder, OGB's URL and NFDE_DATA_DIR", async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-ogb-empty-"));
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -205,11 +216,9 @@ test("OGB: missing files name the files, the folder, OGB's URL and NFDE_DATA_DIR
   const files = "raw/edge\\.csv\\(\\.gz\\), raw/node-feat\\.csv\\(\\.gz\\), raw/node-label\\.csv\\(\\.gz\\), " +
     "split/time/train\\.csv\\(\\.gz\\), split/time/valid\\.csv\\(\\.gz\\), split/time/test\\.csv\\(\\.gz\\)";
   const url = "http://snap\\.stanford\\.edu/ogb/data/nodeproppred/arxiv\\.zip";
-  delete process.env.NFDE_OFFLINE;
-  await assert.rejects(loadOgbNode("ogbn-arxiv", { dataDir: root }),
-    new RegExp(`OGB ogbn-arxiv: missing ${files} in ${dir} \\(not downloaded: OGB ships a zip archive.*Download ${url}, unzip it and move its folder arxiv/ to ${dir}.*NFDE_DATA_DIR`));
   process.env.NFDE_OFFLINE = "1";
-  await assert.rejects(loadOgbNode("ogbn-arxiv", { dataDir: root }), /\(not downloaded: NFDE_OFFLINE=1\)/);
+  await assert.rejects(loadOgbNode("ogbn-arxiv", { dataDir: root }),
+    new RegExp(`OGB ogbn-arxiv: missing ${files} in ${dir} \\(not downloaded: NFDE_OFFLINE=1\\)\\. Download ${url}, unzip it and move its folder arxiv/ to ${dir}.*NFDE_DATA_DIR`));
   assert.throws(() => loadOgbNodeSync("ogbn-products", { dataDir: root }), /missing .*split\/sales_ranking\/test\.csv\(\.gz\) in .*ogbn_products \(not unpacked there\).*products\.zip/);
   assert.equal(ogbZipUrl("ogbn-products"), "http://snap.stanford.edu/ogb/data/nodeproppred/products.zip");
   const s = writeSet(t);
@@ -227,6 +236,168 @@ test("OGB: the name, the options and the split folder are checked", async (t) =>
   for (const [part, lines] of Object.entries(SPLIT)) s.write(`split/other/${part}`, [...lines].reverse());
   assert.throws(() => loadOgbNodeSync(NAME, { dataDir: s.root }), /split holds the splits other, time; pass the option split: one of them/);
   assert.deepEqual(loadOgbNodeSync(NAME, { dataDir: s.root, split: "other" }).trainIdx, Int32Array.from([2, 1, 0]));
+});
+
+/** A zip archive (APPNOTE 4.3.6: local headers and data, central directory, end record) of stored or deflated files. */
+function makeZip(files: { name: string; data: Buffer; stored?: boolean }[]): Buffer {
+  const u16 = (v: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
+  const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return b; };
+  const parts: Buffer[] = [], central: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const body = f.stored ? f.data : zlib.deflateRawSync(f.data);
+    const name = Buffer.from(f.name);
+    const fields = [u16(0), u16(f.stored ? 0 : 8), u16(0), u16(0x21), u32(zlib.crc32(f.data)), u32(body.length), u32(f.data.length), u16(name.length)];
+    const local = Buffer.concat([u32(0x04034b50), u16(20), ...fields, u16(0), name]);
+    central.push(Buffer.concat([u32(0x02014b50), u16(20), u16(20), ...fields, u16(0), u16(0), u16(0), u16(0), u32(0), u32(offset), name]));
+    parts.push(local, body);
+    offset += local.length + body.length;
+  }
+  const cd = Buffer.concat(central);
+  return Buffer.concat([...parts, cd, u32(0x06054b50), u16(0), u16(0), u16(files.length), u16(files.length), u32(cd.length), u32(offset), u16(0)]);
+}
+
+const lines = (rows: string[]) => Buffer.from(rows.map((l) => l + "\n").join(""));
+
+/** OGB's layout: tiny/raw/*.csv.gz, tiny/split/time/*.csv.gz, and files the loader does not unpack. */
+function tinyZip(replace: Record<string, string[]> = {}): Buffer {
+  const stems: Record<string, string[]> = {
+    "raw/node-feat": FEATURES, "raw/node-label": LABELS, "raw/edge": EDGES,
+    "raw/num-node-list": ["7"], "raw/num-edge-list": [String(EDGES.length)],
+    ...Object.fromEntries(Object.entries(SPLIT).map(([part, rows]) => [`split/time/${part}`, rows])),
+    ...replace,
+  };
+  return makeZip([
+    { name: "tiny/", data: Buffer.alloc(0), stored: true },
+    { name: "tiny/RELEASE_v1.txt", data: Buffer.from("tiny test set\n") },
+    { name: "tiny/mapping/nodeidx2paperid.csv.gz", data: zlib.gzipSync(lines(["0,100"])), stored: true },
+    ...Object.entries(stems).map(([stem, rows], i) => ({ name: `tiny/${stem}.csv.gz`, data: zlib.gzipSync(lines(rows)), stored: i % 2 === 0 })),
+  ]);
+}
+
+/** An HTTP server on 127.0.0.1 answering every request with `reply`; `requests` lists the paths asked for. */
+async function serve(t: TestContext, reply: (res: http.ServerResponse, url: string) => void): Promise<{ url: (p: string) => string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => { requests.push(req.url ?? ""); reply(res, req.url ?? ""); });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => { server.closeAllConnections(); server.close(); });
+  const { port } = server.address() as AddressInfo;
+  return { url: (p) => `http://127.0.0.1:${port}${p}`, requests };
+}
+
+function sendBytes(bytes: Buffer): (res: http.ServerResponse) => void {
+  return (res) => { res.writeHead(200, { "content-type": "application/zip", "content-length": bytes.length }); res.end(bytes); };
+}
+
+/** Downloads allowed for this test, NFDE_OFFLINE restored afterwards. */
+function online(t: TestContext): void {
+  const offline = process.env.NFDE_OFFLINE;
+  t.after(() => (offline === undefined ? delete process.env.NFDE_OFFLINE : (process.env.NFDE_OFFLINE = offline)));
+  delete process.env.NFDE_OFFLINE;
+}
+
+function emptyRoot(t: TestContext): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-ogb-dl-"));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
+/** Every file and folder under root, relative, sorted. */
+function tree(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[]).sort();
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+test("loadOgbNode downloads OGB's zip, unpacks raw/ and split/ into the data set folder, removes the zip", async (t) => {
+  online(t);
+  const server = await serve(t, sendBytes(tinyZip()));
+  const root = emptyRoot(t);
+  const opts = { dataDir: root, zipUrl: server.url("/nodeproppred/tiny.zip") };
+  checkTiny(await loadOgbNode(NAME, opts));
+  assert.deepEqual(server.requests, ["/nodeproppred/tiny.zip"]);
+  const stems = ["edge", "node-feat", "node-label", "num-edge-list", "num-node-list"].map((f) => `ogbn_tiny/raw/${f}.csv.gz`);
+  const splits = ["test", "train", "valid"].map((f) => `ogbn_tiny/split/time/${f}.csv.gz`);
+  assert.deepEqual(tree(root), ["ogbn_tiny", "ogbn_tiny/raw", ...stems, "ogbn_tiny/split", "ogbn_tiny/split/time", ...splits]);
+  checkTiny(loadOgbNodeSync(NAME, { dataDir: root }));
+  checkTiny(await loadOgbNode(NAME, opts));
+  assert.equal(server.requests.length, 1, "files present: no second download");
+});
+
+test("loadOgbNode download: files already there are kept, never overwritten", async (t) => {
+  online(t);
+  const root = emptyRoot(t);
+  const labels = path.join(root, "ogbn_tiny", "raw", "node-label.csv");
+  fs.mkdirSync(path.dirname(labels), { recursive: true });
+  fs.writeFileSync(labels, lines(["1", "1", "0", "nan", "0", "0", "1"]));
+  const server = await serve(t, sendBytes(tinyZip()));
+  const d = await loadOgbNode(NAME, { dataDir: root, zipUrl: server.url("/tiny.zip") });
+  assert.deepEqual(d.labels, Int32Array.from([1, 1, 0, -1, 0, 0, 1]));
+  assert.ok(!fs.existsSync(labels + ".gz"), "the zip's node-label.csv.gz is not unpacked next to the plain file");
+});
+
+test("loadOgbNode download: HTTP 404, a corrupted or truncated zip, a zip without the files: the Error names the URL and the missing files; nothing stays", async (t) => {
+  online(t);
+  const good = tinyZip();
+  const corrupted = Buffer.from(good);
+  const at = good.indexOf("tiny/raw/node-feat.csv.gz") + "tiny/raw/node-feat.csv.gz".length;
+  corrupted[at + 20] ^= 0xff; // inside node-feat's data (a stored gzip file): its CRC-32 no longer matches
+  const replies: Record<string, (res: http.ServerResponse) => void> = {
+    "/corrupted.zip": sendBytes(corrupted),
+    "/truncated.zip": sendBytes(good.subarray(0, good.length >> 1)),
+    "/empty.zip": sendBytes(makeZip([{ name: "tiny/RELEASE_v1.txt", data: Buffer.from("no files") }])),
+  };
+  const server = await serve(t, (res, url) => (replies[url] ? replies[url](res) : (res.writeHead(404), res.end("not found"))));
+  const root = emptyRoot(t);
+  const kept = path.join(root, "ogbn_tiny", "split", "time", "notes.txt");
+  fs.mkdirSync(path.dirname(kept), { recursive: true });
+  fs.writeFileSync(kept, "mine");
+  const before = tree(root);
+  const dir = escape(path.join(root, "ogbn_tiny"));
+  const missing = "raw/edge\\.csv\\(\\.gz\\), raw/node-feat\\.csv\\(\\.gz\\), raw/node-label\\.csv\\(\\.gz\\), split/time/train";
+  const cases: [string, string][] = [
+    ["/missing.zip", "download from URL failed: HTTP 404"],
+    ["/corrupted.zip", 'unpacking the zip downloaded from URL failed: zip .*: entry "tiny/raw/node-feat\\.csv\\.gz": CRC-32 of the unpacked bytes'],
+    ["/truncated.zip", "unpacking the zip downloaded from URL failed: zip .*: no End Of Central Directory record"],
+    ["/empty.zip", "the zip downloaded from URL holds none of them under <folder>/raw/ and <folder>/split/"],
+  ];
+  for (const [p, why] of cases) {
+    const url = escape(server.url(p));
+    await assert.rejects(loadOgbNode(NAME, { dataDir: root, zipUrl: server.url(p) }),
+      new RegExp(`^Error: OGB ogbn-tiny: missing ${missing}.* in ${dir} \\(${why.replace("URL", url)}.*\\)\\. Download ${url}, unzip it`));
+    assert.deepEqual(tree(root), before, `${p}: nothing new in the data folder`);
+  }
+  assert.equal(fs.readFileSync(kept, "utf8"), "mine");
+});
+
+test("loadOgbNode download: a file that fails validation after unpacking: the unpacked files are removed and the Error says so", async (t) => {
+  online(t);
+  const server = await serve(t, sendBytes(tinyZip({ "raw/edge": ["0,1", "1,9"] })));
+  const root = emptyRoot(t);
+  const url = server.url("/tiny.zip");
+  await assert.rejects(loadOgbNode(NAME, { dataDir: root, zipUrl: url, downloadTimeoutMs: 5000 }),
+    new RegExp(`^Error: OGB ${escape(path.join(root, "ogbn_tiny", "raw", "edge.csv.gz"))}: line 2, field 2 holds "9"; expected a node id in \\[0, 7\\).* ` +
+      `\\[validation failed right after downloading ${escape(url)} and unpacking it into ${escape(path.join(root, "ogbn_tiny"))}; the unpacked files were removed`));
+  assert.deepEqual(tree(root), []);
+});
+
+test("loadOgbNode download: NFDE_OFFLINE=1 makes no request; a server that stalls mid-body hits downloadTimeoutMs; the options are checked", async (t) => {
+  online(t);
+  const server = await serve(t, (res, url) => { if (url === "/slow.zip") { res.writeHead(200); res.write(tinyZip().subarray(0, 100)); } else sendBytes(tinyZip())(res); });
+  const root = emptyRoot(t);
+  process.env.NFDE_OFFLINE = "1";
+  await assert.rejects(loadOgbNode(NAME, { dataDir: root, zipUrl: server.url("/tiny.zip") }),
+    new RegExp(`\\(not downloaded: NFDE_OFFLINE=1\\)\\. Download ${escape(server.url("/tiny.zip"))}, unzip it`));
+  assert.deepEqual(server.requests, []);
+  assert.deepEqual(tree(root), []);
+  delete process.env.NFDE_OFFLINE;
+  await assert.rejects(loadOgbNode(NAME, { dataDir: root, zipUrl: server.url("/slow.zip"), downloadTimeoutMs: 300 }),
+    /\(download from http:\/\/127\.0\.0\.1:\d+\/slow\.zip failed: timed out: no data for 300 ms\)/);
+  assert.deepEqual(tree(root), []);
+  await assert.rejects(loadOgbNode(NAME, { dataDir: root, zipUrl: "ftp://example.org/x.zip" }), /loadOgbNode: zipUrl is "ftp:\/\/example\.org\/x\.zip"; allowed: an http:\/\/ or https:\/\/ URL/);
+  await assert.rejects(loadOgbNode(NAME, { dataDir: root, downloadTimeoutMs: 0 }), /loadOgbNode: downloadTimeoutMs is 0; allowed: a number of milliseconds > 0/);
+  assert.throws(() => loadOgbNodeSync(NAME, { dataDir: root, url: "x" } as never), /unknown option "url"; allowed: dataDir, split, downloadTimeoutMs, zipUrl/);
+  assert.equal(server.requests.length, 1);
 });
 
 test("symmetrize: both directions, no self loops, no duplicates, sorted by (src, dst); agrees with a set-based reference", () => {

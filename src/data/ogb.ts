@@ -1,13 +1,15 @@
 // OGB node-property-prediction data sets (Hu et al., "Open Graph Benchmark: Datasets for Machine Learning on
 // Graphs", NeurIPS 2020), e.g. ogbn-arxiv and ogbn-products, read from the raw CSV files of OGB's zip as
-// unpacked into <data root>/<name, "-" as "_">/ (ogbn_arxiv/raw/edge.csv.gz, ogbn_arxiv/split/time/train.csv.gz, ...).
-// The files are scanned as bytes with a hand-written number parser (ogbn-products: 2.4 M rows of 100 floats,
-// 62 M edges); every defect is an Error naming the file, the line, the value found and what is allowed.
+// unpacked into <data root>/<name, "-" as "_">/ (ogbn_arxiv/raw/edge.csv.gz, ogbn_arxiv/split/time/train.csv.gz, ...);
+// loadOgbNode downloads and unpacks the zip when files are missing. The files are scanned as bytes
+// (csv-scan.ts; ogbn-products: 2.4 M rows of 100 floats, 62 M edges); every defect is an Error naming the
+// file, the line, the value found and what is allowed.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
-import { pipeline } from "node:stream/promises";
 import { datasetDir } from "./paths";
+import { COMMA, Cursor, GzipMessages, LineSink, MAX_INT32, readLinesStreaming, readLinesSync } from "./csv-scan";
+import { extractZip } from "./unzip";
+import { downloadStreaming, removeDownloads } from "./download";
 
 
 /** A node-classification graph as plain typed arrays (the OGB loader's and csbm's output). */
@@ -33,158 +35,30 @@ export interface OgbOptions {
   dataDir?: string;
   /** The folder under split/ (ogbn-arxiv: "time", ogbn-products: "sales_ranking"). Default: the only one there. */
   split?: string;
+  /** loadOgbNode only: abort the download when no byte arrives for this many ms. Default 60000. */
+  downloadTimeoutMs?: number;
+  /** loadOgbNode only: where to download the zip from (an http(s) URL, e.g. a mirror). Default ogbZipUrl(name). */
+  zipUrl?: string;
 }
 
 /** The split folder of the OGB node data sets whose raw layout this reader was written for. */
 export const OGB_SPLITS: Readonly<Record<string, string>> = { "ogbn-arxiv": "time", "ogbn-products": "sales_ranking" };
-const OPTION_NAMES = ["dataDir", "split"];
+const OPTION_NAMES = ["dataDir", "split", "downloadTimeoutMs", "zipUrl"];
 
 /** Where OGB publishes a node data set's zip (its master.csv: the name without "ogbn-", e.g. arxiv.zip). */
 export function ogbZipUrl(name: string): string {
   return `http://snap.stanford.edu/ogb/data/nodeproppred/${name.replace(/^ogbn-/, "")}.zip`;
 }
 
-const NL = 10, CR = 13, COMMA = 44, PLUS = 43, MINUS = 45, DOT = 46, ZERO = 48;
-const MAX_INT32 = 2147483647;
-// Powers of ten that are exact doubles: m · 10^k and m / 10^k are then correctly rounded for m < 2^53.
-const POW10 = Float64Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-const MAX_DIGITS = 19;
-
 function fileError(file: string, what: string): Error {
   return new Error(`OGB ${file}: ${what}`);
 }
 
-/** A string in double quotes, at most 40 characters, bytes outside printable ASCII as \xNN. */
-function quote(s: string): string {
-  const t = s.length > 40 ? `${s.slice(0, 40)}...` : s;
-  return `"${t.replace(/[^\x20-\x7e]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
-}
-
-/** A read position in a buffer of whole lines (the last one may lack its newline), and the parsers of one field. */
-class Cursor {
-  buf: Buffer = Buffer.alloc(0);
-  pos = 0;
-  end = 0;
-  /** 1-based number of the line at pos, counted across chunks. */
-  line = 1;
-  lineStart = 0;
-  fieldStart = 0;
-
-  constructor(readonly file: string) {}
-
-  load(buf: Buffer, end: number): void {
-    this.buf = buf;
-    this.pos = 0;
-    this.end = end;
-    this.lineStart = 0;
-  }
-
-  atLineEnd(): boolean {
-    const p = this.pos;
-    return p >= this.end || this.buf[p] === NL || (this.buf[p] === CR && (p + 1 >= this.end || this.buf[p + 1] === NL));
-  }
-
-  /** Steps over "\n", "\r\n" or the end of the buffer; false when something else follows. */
-  endLine(): boolean {
-    if (!this.atLineEnd()) return false;
-    if (this.pos < this.end && this.buf[this.pos] === CR) this.pos++;
-    if (this.pos < this.end) this.pos++;
-    this.line++;
-    this.lineStart = this.pos;
-    return true;
-  }
-
-  comma(): boolean {
-    if (this.pos < this.end && this.buf[this.pos] === COMMA) { this.pos++; return true; }
-    return false;
-  }
-
-  /** Steps to the next line without parsing it. */
-  skipLine(): void {
-    const nl = this.buf.indexOf(NL, this.pos);
-    this.pos = nl < 0 || nl >= this.end ? this.end : nl + 1;
-    this.line++;
-    this.lineStart = this.pos;
-  }
-
-  /** Digits only, as a number (> MAX_INT32 when too long); -1 when the field does not start with a digit. */
-  natural(): number {
-    const b = this.buf, end = this.end;
-    let p = (this.fieldStart = this.pos);
-    let v = 0;
-    while (p < end) {
-      const d = b[p] - ZERO;
-      if (d < 0 || d > 9) break;
-      if (v <= MAX_INT32) v = v * 10 + d;
-      p++;
-    }
-    if (p === this.fieldStart) return -1;
-    this.pos = p;
-    return v;
-  }
-
-  /** A decimal number: [+-] digits [. digits] [(e|E) [+-] digits]; NaN (position unchanged) when there is none. */
-  number(): number {
-    const b = this.buf, end = this.end;
-    const start = (this.fieldStart = this.pos);
-    let p = start;
-    const negative = p < end && b[p] === MINUS;
-    if (p < end && (b[p] === MINUS || b[p] === PLUS)) p++;
-    let mantissa = 0, significant = 0, scale = 0, digits = 0;
-    for (; p < end; p++, digits++) {
-      const d = b[p] - ZERO;
-      if (d < 0 || d > 9) break;
-      if (significant < MAX_DIGITS) { mantissa = mantissa * 10 + d; if (mantissa !== 0) significant++; } else scale++;
-    }
-    if (p < end && b[p] === DOT) {
-      for (p++; p < end; p++, digits++) {
-        const d = b[p] - ZERO;
-        if (d < 0 || d > 9) break;
-        if (significant < MAX_DIGITS) { mantissa = mantissa * 10 + d; if (mantissa !== 0) significant++; scale--; }
-      }
-    }
-    if (digits === 0) return NaN;
-    if (p < end && (b[p] === 101 || b[p] === 69)) { // e, E
-      p++;
-      const expNegative = p < end && b[p] === MINUS;
-      if (p < end && (b[p] === MINUS || b[p] === PLUS)) p++;
-      let e = 0, expDigits = 0;
-      for (; p < end; p++, expDigits++) {
-        const d = b[p] - ZERO;
-        if (d < 0 || d > 9) break;
-        if (e < 100000) e = e * 10 + d;
-      }
-      if (expDigits === 0) return NaN;
-      scale += expNegative ? -e : e;
-    }
-    this.pos = p;
-    let v: number;
-    if (scale === 0) v = mantissa;
-    else if (scale > 0 && scale <= 22) v = mantissa * POW10[scale];
-    else if (scale < 0 && scale >= -22) v = mantissa / POW10[-scale];
-    else return Number(b.toString("latin1", start, p)); // rare: the library parser rounds huge exponents correctly
-    return negative ? -v : v;
-  }
-
-  /** The text of the field that started at fieldStart, for messages. */
-  field(): string {
-    let p = this.fieldStart;
-    while (p < this.end && this.buf[p] !== COMMA && this.buf[p] !== NL && this.buf[p] !== CR) p++;
-    return quote(this.buf.toString("latin1", this.fieldStart, p));
-  }
-
-  /** How many comma-separated fields the current line holds. */
-  fieldsInLine(): number {
-    let count = 1;
-    for (let p = this.lineStart; p < this.end && this.buf[p] !== NL; p++) if (this.buf[p] === COMMA) count++;
-    return count;
-  }
-}
-
-/** Consumes whole lines: lines(c) parses from c.pos to c.end, called once per piece of the file; throws on a defect. */
-interface LineSink {
-  lines(c: Cursor): void;
-}
+const GZIP_MESSAGES: GzipMessages = {
+  error: fileError,
+  tooLarge: "use loadOgbNode (it streams), or gunzip the file (plain files are read in pieces)",
+  corrupted: "delete it and unpack OGB's zip again",
+};
 
 /** After field k of n: the separator (a comma, or the line's end after the last field), else the precise defect. */
 function afterField(c: Cursor, k: number, n: number, expected: string): void {
@@ -314,83 +188,6 @@ class SplitIndex implements LineSink {
   }
 }
 
-const CHUNK_BYTES = 1 << 24;
-
-function gzipError(file: string, e: unknown): Error {
-  const err = e as Error & { code?: string };
-  if (err instanceof RangeError || err.code === "ERR_BUFFER_TOO_LARGE") {
-    return fileError(file, `decompressed, it is larger than one Buffer can hold (${err.message}); use loadOgbNode (it streams), or gunzip the file (plain files are read in pieces)`);
-  }
-  return fileError(file, `not a valid gzip stream (${err.message}: truncated or corrupted); delete it and unpack OGB's zip again`);
-}
-
-function isZlibError(e: unknown): boolean {
-  const code = (e as { code?: unknown })?.code;
-  return typeof code === "string" && code.startsWith("Z_");
-}
-
-/** Reads `file` synchronously: plain files in 16 MB pieces cut at line ends, gzipped ones decompressed whole. */
-function readLinesSync(file: string, sink: LineSink): void {
-  const c = new Cursor(file);
-  const feed = (buf: Buffer, end: number) => { c.load(buf, end); sink.lines(c); };
-  if (file.endsWith(".gz")) {
-    let raw: Buffer;
-    try {
-      raw = zlib.gunzipSync(fs.readFileSync(file));
-    } catch (e) {
-      throw gzipError(file, e);
-    }
-    feed(raw, raw.length);
-    return;
-  }
-  const fd = fs.openSync(file, "r");
-  try {
-    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    let kept = 0;
-    for (;;) {
-      const got = fs.readSync(fd, buf, kept, buf.length - kept, null);
-      const total = kept + got;
-      if (got === 0) { if (total > 0) feed(buf, total); return; }
-      const last = buf.lastIndexOf(NL, total - 1);
-      if (last < 0) {
-        if (total === buf.length) { const grown = Buffer.allocUnsafe(buf.length * 2); buf.copy(grown, 0, 0, total); buf = grown; }
-        kept = total;
-        continue;
-      }
-      feed(buf, last + 1);
-      kept = total - last - 1;
-      buf.copyWithin(0, last + 1, total);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Reads `file` as a stream (gzipped ones through a streaming gunzip): no size limit. */
-async function readLinesStreaming(file: string, sink: LineSink): Promise<void> {
-  const c = new Cursor(file);
-  const feed = (buf: Buffer, end: number) => { c.load(buf, end); sink.lines(c); };
-  let kept: Buffer | null = null;
-  const consume = async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) {
-      const b: Buffer = kept ? Buffer.concat([kept, chunk]) : chunk;
-      const last = b.lastIndexOf(NL);
-      if (last < 0) { kept = b; continue; }
-      feed(b, last + 1);
-      kept = last + 1 < b.length ? Buffer.from(b.subarray(last + 1)) : null;
-    }
-    if (kept) feed(kept, kept.length);
-  };
-  const input = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  try {
-    if (file.endsWith(".gz")) await pipeline(input, zlib.createGunzip({ chunkSize: 1 << 20 }), consume);
-    else await pipeline(input, consume);
-  } catch (e) {
-    if (isZlibError(e)) throw gzipError(file, e);
-    throw e;
-  }
-}
-
 /** The files of one data set: each <stem>.csv or <stem>.csv.gz, null when neither exists. */
 interface OgbFiles {
   dir: string;
@@ -412,6 +209,17 @@ function checkOptions(fn: string, opts: OgbOptions): void {
   if (opts.split !== undefined && !(typeof opts.split === "string" && /^[A-Za-z0-9_-]+$/.test(opts.split))) {
     throw new Error(`${fn}: split is ${JSON.stringify(opts.split)}; allowed: a folder name under split/ (letters, digits, _ and -)`);
   }
+  const t = opts.downloadTimeoutMs;
+  if (t !== undefined && !(typeof t === "number" && Number.isFinite(t) && t > 0)) {
+    throw new Error(`${fn}: downloadTimeoutMs is ${JSON.stringify(t)}; allowed: a number of milliseconds > 0`);
+  }
+  if (opts.zipUrl !== undefined && !(typeof opts.zipUrl === "string" && /^https?:\/\/\S+$/.test(opts.zipUrl))) {
+    throw new Error(`${fn}: zipUrl is ${JSON.stringify(opts.zipUrl)}; allowed: an http:// or https:// URL`);
+  }
+}
+
+function zipUrl(name: string, opts: OgbOptions): string {
+  return opts.zipUrl ?? ogbZipUrl(name);
 }
 
 /** Plain first (an unpacked copy), else gzipped. */
@@ -450,10 +258,10 @@ function missingFiles(f: OgbFiles): string[] {
   return required.filter(([file]) => file === null).map(([, stem]) => `${stem}.csv(.gz)`);
 }
 
-function missingError(name: string, f: OgbFiles, missing: string[], why: string): Error {
+function missingError(name: string, f: OgbFiles, missing: string[], why: string, url: string): Error {
   const zipFolder = name.replace(/^ogbn-/, "");
   return new Error(
-    `OGB ${name}: missing ${missing.join(", ")} in ${f.dir} (${why}). Download ${ogbZipUrl(name)}, unzip it and ` +
+    `OGB ${name}: missing ${missing.join(", ")} in ${f.dir} (${why}). Download ${url}, unzip it and ` +
     `move its folder ${zipFolder}/ to ${f.dir} (so that ${path.join(f.dir, "raw", "edge.csv.gz")} exists), or set ` +
     `NFDE_DATA_DIR to a folder whose ${path.basename(f.dir)}/ subfolder holds the files.`);
 }
@@ -515,6 +323,73 @@ function* assemble(name: string, f: OgbFiles): Generator<Read, NodeDataset, void
     edges: { src, dst }, trainIdx: splits[0], valIdx: splits[1], testIdx: splits[2],
   };
 }
+/** Where an entry <top>/raw/... or <top>/split/... of OGB's zip goes in the data set folder; null for the rest and for files already there. */
+function unpackTarget(dir: string, entry: string): string | null {
+  const m = /^[^/]+\/((?:raw|split)\/.+)$/.exec(entry);
+  if (!m) return null;
+  const out = path.join(dir, ...m[1].split("/"));
+  const plain = out.replace(/\.gz$/, "");
+  return fs.existsSync(out) || fs.existsSync(plain) ? null : out;
+}
+
+/** The folder `dir` and every folder under it, to tell afterwards which ones an unpacking created. */
+function foldersUnder(dir: string, into = new Set<string>()): Set<string> {
+  if (!fs.existsSync(dir)) return into;
+  into.add(dir);
+  for (const d of fs.readdirSync(dir, { withFileTypes: true })) if (d.isDirectory()) foldersUnder(path.join(dir, d.name), into);
+  return into;
+}
+
+/** Removes the unpacked files, then the folders that were not there before and are now empty. */
+function removeUnpacked(files: string[], dir: string, foldersBefore: Set<string>): void {
+  for (const f of files) fs.rmSync(f, { force: true });
+  const created = [...foldersUnder(dir)].filter((d) => !foldersBefore.has(d)).sort((a, b) => b.length - a.length);
+  for (const d of created) try { fs.rmdirSync(d); } catch { /* not empty: it holds files of others */ }
+}
+
+function reason(e: unknown): string {
+  const err = e as Error & { cause?: { message?: string } };
+  return err.cause?.message ? `${err.message} (${err.cause.message})` : String(err.message ?? e);
+}
+
+/**
+ * Downloads the zip into a temporary file in the data root, unpacks its raw/ and split/ entries into the data
+ * set folder (never over files already there) and removes the zip. Returns the files written; on failure
+ * nothing it wrote stays and the Error names the URL, what failed and the missing files.
+ */
+async function downloadAndUnpack(name: string, f: OgbFiles, missing: string[], opts: OgbOptions): Promise<string[]> {
+  const url = zipUrl(name, opts);
+  const zip = path.join(path.dirname(f.dir), `${path.basename(f.dir)}-download-${process.pid}.zip`);
+  try {
+    fs.mkdirSync(path.dirname(f.dir), { recursive: true });
+    await downloadStreaming(url, zip, opts.downloadTimeoutMs ?? 60000);
+  } catch (e) {
+    removeDownloads([zip]);
+    throw missingError(name, f, missing, `download from ${url} failed: ${reason(e)}`, url);
+  }
+  try {
+    const tops = new Set<string>();
+    return await extractZip(zip, {
+      pick: (entry) => {
+        const out = unpackTarget(f.dir, entry);
+        if (out !== null && tops.add(entry.split("/")[0]).size > 1) throw new Error(`its raw/ and split/ files lie in several top folders (${[...tops].join(", ")}); expected one`);
+        return out;
+      },
+    });
+  } catch (e) {
+    throw missingError(name, f, missing, `unpacking the zip downloaded from ${url} failed: ${reason(e)}`, url);
+  } finally {
+    removeDownloads([zip]);
+  }
+}
+
+async function readStreaming(name: string, files: OgbFiles): Promise<NodeDataset> {
+  const steps = assemble(name, files);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await readLinesStreaming(r.value.file, r.value.sink, GZIP_MESSAGES);
+  }
+}
 
 /**
  * Reads an OGB node data set from its unpacked raw files (no download), synchronously: plain files in pieces,
@@ -527,31 +402,38 @@ export function loadOgbNodeSync(name: string, opts: OgbOptions = {}): NodeDatase
   checkOptions("loadOgbNodeSync", opts);
   const files = locate(name, opts);
   const missing = missingFiles(files);
-  if (missing.length) throw missingError(name, files, missing, "not unpacked there");
+  if (missing.length) throw missingError(name, files, missing, "not unpacked there", zipUrl(name, opts));
   const steps = assemble(name, files);
   for (let r = steps.next(); ; r = steps.next()) {
     if (r.done) return r.value;
-    readLinesSync(r.value.file, r.value.sink);
+    readLinesSync(r.value.file, r.value.sink, GZIP_MESSAGES);
   }
 }
 
 /**
- * As loadOgbNodeSync, streaming each file (no size limit). Missing files are not downloaded: neural-fde does
- * not unpack zip archives, so the Error names the files, the folder, OGB's zip URL and NFDE_DATA_DIR.
+ * As loadOgbNodeSync, streaming each file (no size limit). When files are missing, downloads OGB's zip
+ * (ogbZipUrl, or the option zipUrl) into the data root, unpacks its raw/ and split/ folders into the data set
+ * folder and removes the zip. The unpacked files stay only when the whole set then validates; otherwise they
+ * are removed and the Error says what failed, what is missing and where to put it. NFDE_OFFLINE=1: never download.
  */
 export async function loadOgbNode(name: string, opts: OgbOptions = {}): Promise<NodeDataset> {
   checkName("loadOgbNode", name);
   checkOptions("loadOgbNode", opts);
-  const files = locate(name, opts);
+  let files = locate(name, opts);
   const missing = missingFiles(files);
-  if (missing.length) {
-    const why = process.env.NFDE_OFFLINE === "1" ? "not downloaded: NFDE_OFFLINE=1"
-      : "not downloaded: OGB ships a zip archive, which neural-fde does not unpack";
-    throw missingError(name, files, missing, why);
-  }
-  const steps = assemble(name, files);
-  for (let r = steps.next(); ; r = steps.next()) {
-    if (r.done) return r.value;
-    await readLinesStreaming(r.value.file, r.value.sink);
+  if (missing.length === 0) return readStreaming(name, files);
+  const url = zipUrl(name, opts);
+  if (process.env.NFDE_OFFLINE === "1") throw missingError(name, files, missing, "not downloaded: NFDE_OFFLINE=1", url);
+  const foldersBefore = foldersUnder(files.dir);
+  const written = await downloadAndUnpack(name, files, missing, opts);
+  try {
+    files = locate(name, opts);
+    const still = missingFiles(files);
+    if (still.length) throw missingError(name, files, still, `the zip downloaded from ${url} holds none of them under <folder>/raw/ and <folder>/split/`, url);
+    return await readStreaming(name, files);
+  } catch (e) {
+    removeUnpacked(written, files.dir, foldersBefore);
+    throw new Error(`${(e as Error).message} [validation failed right after downloading ${url} and unpacking it into ${files.dir}; ` +
+      "the unpacked files were removed, so the next load downloads them again]", { cause: e });
   }
 }
