@@ -31,3 +31,8 @@ export function renderMnist(lines: ResultLine[]): string {
     }),
   ].join("\n");
 }
+
+/** Figures the section computes: seconds per epoch. */
+export function mnistDerivedFigures(lines: ResultLine[]): number[] {
+  return runsOf(lines, "train").filter(isMnistRun).flatMap((r) => r.lines.map((l) => num(l.output.msPerEpoch)).filter((v): v is number => v !== null).map((v) => v / 1000));
+}

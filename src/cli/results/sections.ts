@@ -11,7 +11,7 @@ import { MB, type ResultLine } from "./format";
 import { renderBench, renderThreads } from "./bench-table";
 import { horizonDerivedFigures, isHorizonLine, isLongTinyReference, renderHorizon } from "./horizon-table";
 import { isKernelTableRun, renderKernels } from "./kernel-table";
-import { renderMnist } from "./mnist-table";
+import { mnistDerivedFigures, renderMnist } from "./mnist-table";
 import { renderTrain } from "./train-table";
 
 /** The sections the README must have. */
@@ -125,7 +125,7 @@ const QUOTES: Record<Section, (l: ResultLine) => boolean> = {
   train: isOther, bench: isOther, threads: isOther, kernels: isKernelLine, mnist: isOther, horizon: (l) => isHorizonLine(l) || isLongTinyReference(l),
 };
 // Figures a section computes from the files (ratios, exponents, sums): accepted beside the files' own values.
-const DERIVED: Partial<Record<Section, (lines: ResultLine[]) => number[]>> = { horizon: horizonDerivedFigures };
+const DERIVED: Partial<Record<Section, (lines: ResultLine[]) => number[]>> = { horizon: horizonDerivedFigures, mnist: mnistDerivedFigures };
 
 /** What in the README's marked sections is not in the result files: numbers, dates, versions, commands, file names. */
 export function figureProblems(readme: string, lines: ResultLine[]): string[] {
