@@ -50,20 +50,22 @@ export const CONFIGS: readonly BenchConfig[] = [
   ...HORIZON_TINY.map(tanh), ...HORIZON_B2.map(longMlp),
 ];
 
-export type Suite = "memory" | "scaling" | "horizon" | "all";
-export const SUITES: readonly Suite[] = ["memory", "scaling", "horizon", "all"];
+export type Suite = "memory" | "scaling" | "horizon" | "all" | "graph-scale";
+export const SUITES: readonly Suite[] = ["memory", "scaling", "horizon", "all", "graph-scale"];
 
 /** Number of solver steps N = tEnd / h. */
 export function stepsOf(c: BenchConfig): number {
   return Math.round(c.solver.tEnd / c.solver.stepSize);
 }
 
+/** The step-timing configurations of a suite; "graph-scale" has none (its rows are GRAPH_SCALE_CONFIGS, graph-scale-configs.ts). */
 export function suiteConfigs(suite: Suite): BenchConfig[] {
   if (!SUITES.includes(suite)) throw new Error(`suite is "${suite}"; allowed: ${SUITES.join(", ")}`);
   const of: Record<Exclude<Suite, "all">, (name: string) => boolean> = {
     memory: (name) => name.startsWith("B1") || name === "B2",
     scaling: (name) => name.startsWith("B3"),
     horizon: (name) => name.startsWith("H-"),
+    "graph-scale": () => false,
   };
   // "all" is the suite of the README's table (memory and scaling); horizon runs for minutes per row.
   return CONFIGS.filter((c) => (suite === "all" ? !of.horizon(c.name) : of[suite](c.name)));

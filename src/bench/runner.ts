@@ -66,6 +66,7 @@ export interface SuiteOptions extends Omit<ChildOptions, "threads"> {
 /** Every selected configuration × mode × thread count, each in a fresh child, one after the other. */
 export async function runSuite(opts: SuiteOptions = {}): Promise<BenchResult[]> {
   const { suite, configs, modes, threads, inProcess, onResult, ...childOpts } = opts;
+  if (suite === "graph-scale" && !configs) throw new Error(`suite "graph-scale" trains for epochs rather than timing steps; run it with runGraphScaleSuite (graph-scale-runner.ts)`);
   const list = configs ? configs.map(resolveConfig) : suiteConfigs(suite ?? "memory");
   const results: BenchResult[] = [];
   // Thread counts innermost: on a shared machine, the settings being compared run close together in time.

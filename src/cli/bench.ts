@@ -10,15 +10,23 @@ import { BENCH_MODES, type BenchMode, type BenchResult } from "../bench/types";
 import { exactFastRows, growthRows, horizonRows, isHorizon } from "../bench/horizon-report";
 import { KERNEL_GRID, kernelFailures, kernelRows, kernelTable } from "../bench/kernel-table";
 import { provenanceLine, usePeers } from "../bench/peers";
+import { GRAPH_SCALE_CONFIGS, isGraphScaleName, selectGraphScaleConfigs } from "../bench/graph-scale-configs";
+import { runGraphScaleSuite } from "../bench/graph-scale-runner";
+import { STATUS_TEXT, graphScaleNotes, graphScaleRows, isGraphScaleResult } from "../bench/graph-scale-report";
+import { GRAPH_SCALE_MODES, type GraphScaleMode, type GraphScaleResult } from "../bench/graph-scale-types";
 
-const USAGE = `usage: nfde bench [--suite memory|scaling|horizon|all] [--configs B1,B2,B3-N160] [--modes direct,adjoint]
+const USAGE = `usage: nfde bench [--suite memory|scaling|horizon|all|graph-scale] [--configs B1,B2,B3-N160] [--modes direct,adjoint]
                   [--threads 1,2] [--repeats K] [--json] [--plot FILE.html] [--breakdown]
+                  [--epochs E] [--memory-budget MB]  (graph-scale: epochs per row instead of the configuration's;
+                                            the memory a row may use, default 75% of this machine's)
                   [--input RESULTS.jsonl]   (tables and figures from saved --json output, no run)
                   [--peers FILE.jsonl]      torchfde's figures to print beside ours (default: the newest set by
                                             date among the package's results/torchfde-*.jsonl)
        nfde bench --kernel-table [--json]   the fast history's K per method, β, N and tolerance (no solve)
   all = memory + scaling (the README's table); horizon = long solves (N up to 100000, exact and fast history),
-  minutes per row`;
+  minutes per row; graph-scale = F-GRAND-l trained on CSBM graphs of 10^4, 10^5, 10^6 nodes (G-CSBM-N10000, ...),
+  modes direct, adjoint (full batch) and minibatch-adjoint (GraphSAINT): peak RSS, s/epoch, test accuracy;
+  a row that cannot fit prints "did not fit: <reason>"`;
 
 /** Wide enough for the longest horizon configuration name (H-tiny-N100000-fast-ckpt). */
 const HORIZON_NAME_WIDTH = 24;
@@ -30,9 +38,17 @@ function list(value: string | undefined, name: string): string[] | undefined {
   return items;
 }
 
-function readResults(file: string): BenchResult[] {
+function readResults(file: string): (BenchResult | GraphScaleResult)[] {
   if (!fs.existsSync(file)) throw new Error(`--input is "${file}"; allowed: an existing file of nfde bench --json lines`);
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l) as BenchResult);
+  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l) as BenchResult | GraphScaleResult);
+}
+
+function printGraphScale(results: GraphScaleResult[]): void {
+  console.log("\nGraph scale (RSS = peak RSS above the RSS after set-up over the run, full-graph evaluations included; train RSS = the same");
+  console.log("over the training passes before the first evaluation; step peak = tf.profile's peak tensor bytes of one step;");
+  console.log("s/epoch = training pass, evaluation excluded; test acc at the best validation accuracy):");
+  console.log(formatTable(graphScaleRows(results)));
+  for (const note of graphScaleNotes(results)) console.log(note);
 }
 
 function printKernelTable(json: boolean): number {
@@ -61,6 +77,7 @@ export async function runBench(args: string[]): Promise<number> {
       threads: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean", default: false },
       plot: { type: "string" }, input: { type: "string" }, breakdown: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
       "kernel-table": { type: "boolean", default: false }, peers: { type: "string" },
+      epochs: { type: "string" }, "memory-budget": { type: "string" },
     },
   });
   if (values.help) { console.log(USAGE); return 0; }
@@ -72,26 +89,52 @@ export async function runBench(args: string[]): Promise<number> {
   const suite = values.suite as Suite;
   if (!SUITES.includes(suite)) throw new Error(`--suite is "${suite}"; allowed: ${SUITES.join(", ")}`);
   const configs = list(values.configs, "configs");
-  const modes = list(values.modes, "modes") as BenchMode[] | undefined;
-  modes?.forEach((m) => { if (!BENCH_MODES.includes(m)) throw new Error(`--modes has "${m}"; allowed: ${BENCH_MODES.join(", ")}`); });
+  const allModes = [...BENCH_MODES, ...GRAPH_SCALE_MODES.filter((m) => !(BENCH_MODES as readonly string[]).includes(m))];
+  const modes = list(values.modes, "modes");
+  modes?.forEach((m) => { if (!(allModes as string[]).includes(m)) throw new Error(`--modes has "${m}"; allowed: ${allModes.join(", ")}`); });
   const threads = list(values.threads, "threads");
   const repeats = values.repeats === undefined ? undefined : Number(values.repeats);
   if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`--repeats is "${values.repeats}"; allowed: an integer >= 1`);
   if (values.plot !== undefined && !values.plot.endsWith(".html")) throw new Error(`--plot is "${values.plot}"; allowed: a file name ending in .html`);
+  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`--epochs is "${values.epochs}"; allowed: an integer >= 1`);
+  const budgetMB = values["memory-budget"] === undefined ? undefined : Number(values["memory-budget"]);
+  if (budgetMB !== undefined && !(budgetMB > 0 && Number.isFinite(budgetMB))) throw new Error(`--memory-budget is "${values["memory-budget"]}"; allowed: a number of MB > 0`);
 
-  const chosen = configs ? selectConfigs(configs) : suiteConfigs(suite);
+  // graph-scale rows (names "G-...") train for epochs in their own runner; the others time steps
+  const graphNames = configs?.filter(isGraphScaleName) ?? [];
+  const stepNames = configs?.filter((n) => !isGraphScaleName(n)) ?? [];
+  const chosen = configs ? (stepNames.length ? selectConfigs(stepNames) : []) : suiteConfigs(suite);
+  const graphChosen = configs ? (graphNames.length ? selectGraphScaleConfigs(graphNames) : []) : suite === "graph-scale" ? [...GRAPH_SCALE_CONFIGS] : [];
+  const stepModes = modes?.filter((m): m is BenchMode => (BENCH_MODES as readonly string[]).includes(m));
+  const graphModes = modes?.filter((m): m is GraphScaleMode => (GRAPH_SCALE_MODES as readonly string[]).includes(m));
   // Read before any run, so that a missing or malformed file fails at once; with --json, stdout holds result lines only.
   const peers = `peer figures: ${provenanceLine(usePeers(values.peers).provenance)}`;
-  if (values.json) process.stderr.write(`${peers}\n`);
-  const results: BenchResult[] = values.input !== undefined ? readResults(values.input) : await runSuite({
-    configs: chosen, modes, threads, repeats,
-    onResult: (r) => {
-      if (values.json) console.log(JSON.stringify(r));
-      else process.stderr.write(`  ${r.config} ${r.mode} threads ${r.threads}: ${r.stepMsMedian.toFixed(1)} ms, ${(r.peakBytes / 2 ** 20).toFixed(1)} MB` +
-        `${typeof r.K === "number" ? `, K ${r.K}` : ""}${typeof r.exactRelDiff === "number" ? `, vs exact ${r.exactRelDiff.toExponential(1)}` : ""}\n`);
-    },
-  });
-  if (!values.json) {
+  if (values.json && (chosen.length > 0 || graphChosen.length === 0)) process.stderr.write(`${peers}\n`);
+  let results: BenchResult[], graphResults: GraphScaleResult[];
+  if (values.input !== undefined) {
+    const all = readResults(values.input);
+    graphResults = all.filter(isGraphScaleResult);
+    results = all.filter((r): r is BenchResult => !isGraphScaleResult(r));
+  } else {
+    results = chosen.length === 0 ? [] : await runSuite({
+      configs: chosen, modes: stepModes, threads, repeats,
+      onResult: (r) => {
+        if (values.json) console.log(JSON.stringify(r));
+        else process.stderr.write(`  ${r.config} ${r.mode} threads ${r.threads}: ${r.stepMsMedian.toFixed(1)} ms, ${(r.peakBytes / 2 ** 20).toFixed(1)} MB` +
+          `${typeof r.K === "number" ? `, K ${r.K}` : ""}${typeof r.exactRelDiff === "number" ? `, vs exact ${r.exactRelDiff.toExponential(1)}` : ""}\n`);
+      },
+    });
+    graphResults = graphChosen.length === 0 ? [] : await runGraphScaleSuite({
+      configs: graphChosen, modes: graphModes, threads, epochs, budgetMB,
+      onResult: (r) => {
+        if (values.json) console.log(JSON.stringify(r));
+        else process.stderr.write(`  ${r.config} ${r.mode}: ${r.status === "ok" ? `${((r.msPerEpoch ?? NaN) / 1000).toFixed(2)} s/epoch, ` +
+          `RSS ${(r.rssPeakMB ?? NaN).toFixed(0)} MB, test acc ${(r.testAcc ?? NaN).toFixed(3)}` : `${STATUS_TEXT[r.status]}: ${r.reason}`}\n`);
+      },
+    });
+  }
+  if (!values.json && (results.length > 0 || graphResults.length === 0)) {
     const what = values.input ?? (configs ? configs.join(",") : `suite ${suite}`);
     console.log(`nfde bench (${what}) — ${machineLine(results)}`);
     console.log(peers);
@@ -125,10 +168,16 @@ export async function runBench(args: string[]): Promise<number> {
       console.log(formatTable(breakdownRows(results)));
     }
   }
+  if (!values.json && graphResults.length > 0) {
+    const what = values.input ?? (configs ? graphNames.join(",") : `suite ${suite}`);
+    const r = graphResults[0];
+    console.log(`\nnfde bench (${what}) — ${r.date} | backend ${r.backend ?? "?"}, threads ${r.threads} | memory budget ${(r.budgetMB / 1024).toFixed(1)} GB`);
+    printGraphScale(graphResults);
+  }
   if (values.plot) {
     const { writeHtml } = await import("../plot/export");
     writeHtml(values.plot, benchFigures(results), "nfde bench");
     if (!values.json) console.log(`\nfigures: ${values.plot}`);
   }
-  return 0;
+  return graphResults.some((r) => r.status === "failed") ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // nfde: command line of neural-fde. Each command lives in its own module, loaded on demand.
 const USAGE = `usage: nfde <command> [options]
-  bench [--suite memory|scaling|all] [--json] [--plot FILE.html]   direct vs adjoint: memory and step time
+  bench [--suite memory|scaling|all|graph-scale] [--json] [--plot FILE.html]   direct vs adjoint: memory and step time;
+                                                                    graph-scale: full batch vs GraphSAINT mini-batches
   train <cora|citeseer> [--adjoint] [--seeds K] [--epochs E] [--json]   F-GRAND-l node classification
   train mnist [--adjoint] [--epochs E] [--beta B] [--tEnd T] [--stepSize H] [--json]   convolutional FDE digit classifier
   notebooks [--quick] [--json] [--only NAME]                        execute every notebook into out/`;

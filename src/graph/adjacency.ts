@@ -27,8 +27,13 @@ export function inDegrees(edges: EdgeList, numNodes: number): Float64Array {
  */
 export function gcnNormalizedAdjacency(edges: EdgeList, numNodes: number): SparseGraph {
   const { src, dst } = withSelfLoops(edges, numNodes);
-  const scale = Float32Array.from(inDegrees({ src, dst }, numNodes), (d) => 1 / Math.sqrt(1 + d));
+  const scale = gcnScale(edges, numNodes);
   return makeScaledSparse(src, dst, { row: scale, col: scale }, numNodes);
+}
+
+/** The GCN Â's factor per node, 1 / √(1 + d_i) (d_i: incoming edges, self loops excluded): Â[i, j] = s_i s_j. */
+export function gcnScale(edges: EdgeList, numNodes: number): Float32Array {
+  return Float32Array.from(inDegrees(edges, numNodes), (d) => 1 / Math.sqrt(1 + d));
 }
 
 /** A sparse graph with self loops whose edge values are filled in per call (spmm's `values`), for attention. */

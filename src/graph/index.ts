@@ -1,11 +1,12 @@
 export { makeScaledSparse, makeSparse, spmm } from "./sparse-matmul";
 export type { SparseGraph, SpmmOptions } from "./sparse-matmul";
-export { withSelfLoops, inDegrees, gcnNormalizedAdjacency, attentionGraph } from "./adjacency";
+export { withSelfLoops, inDegrees, gcnNormalizedAdjacency, gcnScale, attentionGraph } from "./adjacency";
 export type { EdgeList } from "./adjacency";
 export { diffusion } from "./diffusion";
 export { dirichletEnergy } from "./energy";
 export { edgeAttention, segmentSoftmax } from "./attention";
 export type { AttentionParams } from "./attention";
 export { SaintSampler, subgraphFeatures } from "./saint-sampler";
+export { saintAdjacency } from "./saint-adjacency";
 export { symmetrize } from "./edge-order";
 export type { SaintSamplerOptions, RandomWalkSamplerOptions, NodeSamplerOptions, SaintSubgraph } from "./saint-sampler";

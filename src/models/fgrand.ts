@@ -17,7 +17,7 @@ import { linearInit, scalarVariable, uniquePrefix, type Linear } from "./init";
 import {
   checkModelOptionNames, definedEntries, modelSolver, type ModelSolverOptions, type ResolvedSolverOptions,
 } from "./solver-options";
-import type { SparseFeatures } from "./sparse-features";
+import { featureProduct, type NodeFeatures } from "./sparse-features";
 
 export interface FGrandOptions {
   numFeatures: number;
@@ -119,14 +119,10 @@ export class FGrandL {
     }
   }
 
-  /** X0 = dropout(features) W + b, as a sparse-dense product over the non-zeros. */
-  encode(x: SparseFeatures, f: ForwardOptions): Tensor2D {
+  /** X0 = dropout(features) W + b: a sparse-dense product over the non-zeros, or one matrix product for dense features. */
+  encode(x: NodeFeatures, f: ForwardOptions): Tensor2D {
     const p = this.options.inputDropout;
-    return tf.tidy(() => {
-      const vals = f.training && p > 0 ? applyMask(x.values, f.rng ?? new Rng(0), p) : x.values;
-      const msg = tf.mul(tf.gather(this.encoder.w, x.colIdx), tf.tensor2d(vals, [vals.length, 1]));
-      return tf.add(tf.unsortedSegmentSum(msg, x.rowIdx, x.numNodes), this.encoder.b);
-    });
+    return featureProduct(x, this.encoder, f.training && p > 0 ? { rate: p, rng: f.rng ?? new Rng(0) } : null);
   }
 
   /**
@@ -166,12 +162,12 @@ export class FGrandL {
    * X(t) at the grid times `times` in eval mode (no dropout), stacked [times, N, H], solved with
    * options.solver (method, memory, correctorSteps as the model trains), recording no gradients.
    */
-  states(x: SparseFeatures, times: number[]): Tensor3D {
+  states(x: NodeFeatures, times: number[]): Tensor3D {
     return untaped(() => tf.tidy(() => this.solveFrom(this.encode(x, { training: false }), times) as Tensor3D));
   }
 
   /** Class logits [N, C]. */
-  logits(x: SparseFeatures, f: ForwardOptions): Tensor2D {
+  logits(x: NodeFeatures, f: ForwardOptions): Tensor2D {
     const p = this.options.dropout;
     return tf.tidy(() => {
       let h = tf.relu(this.integrate(this.encode(x, f)));
@@ -213,10 +209,4 @@ export class FGrandL {
     if (this.ownsVariables) tf.dispose(this.variables);
     this.graph.dispose();
   }
-}
-
-function applyMask(values: Float32Array, rng: Rng, rate: number): Float32Array {
-  const mask = rng.dropoutMask(values.length, rate);
-  for (let i = 0; i < mask.length; i++) mask[i] *= values[i];
-  return mask;
 }

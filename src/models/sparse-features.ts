@@ -1,6 +1,9 @@
-// Node features in coordinate form: bag-of-words rows are sparse, and the encoder reads only the non-zeros.
+// Node features in coordinate form (bag-of-words rows are sparse, and the encoder reads only the non-zeros) or
+// dense (CSBM's Gaussian rows: the encoder is then one matrix product), and the encoder's product over either.
 import { tf } from "../backend";
-import type { Tensor1D } from "@tensorflow/tfjs";
+import type { Tensor1D, Tensor2D } from "@tensorflow/tfjs";
+import type { Rng } from "../util/rng";
+import type { Linear } from "./init";
 
 /** Node features in coordinate form (bag-of-words rows are sparse; dropout on zeros changes nothing). */
 export interface SparseFeatures {
@@ -12,18 +15,85 @@ export interface SparseFeatures {
   dispose(): void;
 }
 
+/** Node features as one dense [numNodes, numFeatures] tensor. */
+export interface DenseFeatures {
+  numNodes: number;
+  numFeatures: number;
+  dense: Tensor2D;
+  dispose(): void;
+}
+
+export type NodeFeatures = SparseFeatures | DenseFeatures;
+
+/** How a row-major feature matrix becomes NodeFeatures: "auto" picks by the share of non-zeros (nodeFeatures). */
+export type FeatureFormat = "auto" | "dense" | "sparse";
+export const FEATURE_FORMATS: readonly FeatureFormat[] = ["auto", "dense", "sparse"];
+
+function checkShape(owner: string, dense: Float32Array, numNodes: number, numFeatures: number): void {
+  if (!(Number.isInteger(numNodes) && numNodes > 0 && Number.isInteger(numFeatures) && numFeatures > 0)) {
+    throw new Error(`${owner}: numNodes ${numNodes}, numFeatures ${numFeatures}; allowed: positive integers`);
+  }
+  if (dense.length !== numNodes * numFeatures) {
+    throw new Error(`${owner}: dense has ${dense.length} entries; allowed: numNodes * numFeatures = ${numNodes * numFeatures}`);
+  }
+}
+
+function countNonZeros(dense: Float32Array): number {
+  let nnz = 0;
+  for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) nnz++;
+  return nnz;
+}
+
 /** The non-zeros of a row-major [numNodes, numFeatures] matrix. Call dispose(). */
 export function sparseFeatures(dense: Float32Array, numNodes: number, numFeatures: number): SparseFeatures {
-  if (dense.length !== numNodes * numFeatures) {
-    throw new Error(`sparseFeatures: dense has ${dense.length} entries; allowed: numNodes * numFeatures = ${numNodes * numFeatures}`);
-  }
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const vals: number[] = [];
-  for (let i = 0; i < dense.length; i++) {
-    if (dense[i] !== 0) { rows.push(Math.floor(i / numFeatures)); cols.push(i % numFeatures); vals.push(dense[i]); }
+  checkShape("sparseFeatures", dense, numNodes, numFeatures);
+  const nnz = countNonZeros(dense);
+  const rows = new Int32Array(nnz), cols = new Int32Array(nnz), values = new Float32Array(nnz);
+  for (let i = 0, k = 0, row = 0, col = 0; i < dense.length; i++) {
+    if (dense[i] !== 0) { rows[k] = row; cols[k] = col; values[k++] = dense[i]; }
+    if (++col === numFeatures) { col = 0; row++; }
   }
   const rowIdx = tf.keep(tf.tensor1d(rows, "int32"));
   const colIdx = tf.keep(tf.tensor1d(cols, "int32"));
-  return { numNodes, numFeatures, values: Float32Array.from(vals), rowIdx, colIdx, dispose: () => tf.dispose([rowIdx, colIdx]) };
+  return { numNodes, numFeatures, values, rowIdx, colIdx, dispose: () => tf.dispose([rowIdx, colIdx]) };
+}
+
+/** A row-major [numNodes, numFeatures] matrix as one tensor (copied). Call dispose(). */
+export function denseFeatures(dense: Float32Array, numNodes: number, numFeatures: number): DenseFeatures {
+  checkShape("denseFeatures", dense, numNodes, numFeatures);
+  const t = tf.keep(tf.tensor2d(dense, [numNodes, numFeatures]));
+  return { numNodes, numFeatures, dense: t, dispose: () => t.dispose() };
+}
+
+/**
+ * The features in the given format. "auto" is dense unless fewer than numFeatures / hidden of the entries are
+ * non-zero: the sparse encoder gathers one [hidden] row per non-zero, the dense one holds the whole matrix.
+ */
+export function nodeFeatures(dense: Float32Array, numNodes: number, numFeatures: number, format: FeatureFormat, hidden: number): NodeFeatures {
+  if (!FEATURE_FORMATS.includes(format)) throw new Error(`nodeFeatures: format is ${JSON.stringify(format)}; allowed: ${FEATURE_FORMATS.join(", ")}`);
+  const sparse = format === "sparse" || (format === "auto" && countNonZeros(dense) * hidden < dense.length);
+  return sparse ? sparseFeatures(dense, numNodes, numFeatures) : denseFeatures(dense, numNodes, numFeatures);
+}
+
+export function isDense(x: NodeFeatures): x is DenseFeatures {
+  return (x as DenseFeatures).dense !== undefined;
+}
+
+/** Inverted dropout (rate p, masks from rng) on the stored entries, then X W + b: [numNodes, W's columns]. */
+export function featureProduct(x: NodeFeatures, layer: Linear, dropout: { rate: number; rng: Rng } | null): Tensor2D {
+  return tf.tidy(() => {
+    if (isDense(x)) {
+      const input = dropout ? tf.mul(x.dense, tf.tensor2d(dropout.rng.dropoutMask(x.dense.size, dropout.rate), x.dense.shape)) : x.dense;
+      return tf.add(tf.matMul(input, layer.w), layer.b);
+    }
+    const vals = dropout ? applyMask(x.values, dropout.rng, dropout.rate) : x.values;
+    const msg = tf.mul(tf.gather(layer.w, x.colIdx), tf.tensor2d(vals, [vals.length, 1]));
+    return tf.add(tf.unsortedSegmentSum(msg, x.rowIdx, x.numNodes), layer.b);
+  });
+}
+
+function applyMask(values: Float32Array, rng: Rng, rate: number): Float32Array {
+  const mask = rng.dropoutMask(values.length, rate);
+  for (let i = 0; i < mask.length; i++) mask[i] *= values[i];
+  return mask;
 }

@@ -4,3 +4,8 @@ export { fitLotkaVolterra, lvTrajectory } from "./lv-fit";
 export type { LvEstimate, LvEpoch, LvFitOptions, LvFitResult } from "./lv-fit";
 export { trainImageClassifier, accuracy } from "./image-classifier";
 export type { ImageClassifier, ImageData, ImageEpochRecord, ImageTrainOptions, ImageTrainResult } from "./image-classifier";
+export { trainNodeClassifierMinibatch } from "./minibatch-node-classifier";
+export type { MinibatchTrainOptions, MinibatchEpochRecord, MinibatchTrainResult, SubgraphSampling } from "./minibatch-node-classifier";
+export { resolveSampling, defaultSubgraphsPerEpoch, subgraphBound } from "./subgraph-sampling";
+export { fullGraphAccuracy } from "./full-graph-eval";
+export type { FullGraphEvalOptions } from "./full-graph-eval";

@@ -1,12 +1,15 @@
 // Training loop for node classification: Adam / Adamax, L2 weight decay (added to the gradients as torch's
 // weight_decay does), early stopping on validation accuracy, seeded dropout, per-epoch callback, progress.
 import { tf } from "../backend";
-import type { Tensor1D, Tensor2D, Variable, NamedTensorMap, Optimizer, Scalar } from "@tensorflow/tfjs";
+import type { Tensor1D, Tensor2D, Variable, Scalar } from "@tensorflow/tfjs";
 import * as cliProgress from "cli-progress";
 import { Rng } from "../util/rng";
 import type { ForwardOptions } from "../models/fgrand";
 import { sparseFeatures, type SparseFeatures } from "../models/sparse-features";
 import type { Planetoid } from "../data/planetoid";
+import { applyDecayedGradients, makeOptimizer, OPTIMIZERS, type OptimizerName } from "./optimizer";
+
+export type { OptimizerName } from "./optimizer";
 
 export interface NodeClassifier {
   variables: Variable[];
@@ -34,7 +37,6 @@ export interface EpochRecord {
   ms: number;
 }
 
-export type OptimizerName = "adam" | "adamax";
 export type ProgressMode = "auto" | "bar" | "lines" | "none";
 
 export interface TrainOptions {
@@ -71,17 +73,12 @@ export interface TrainResult {
   history: EpochRecord[];
 }
 
-const OPTIMIZERS: OptimizerName[] = ["adam", "adamax"];
 const MODES: ProgressMode[] = ["auto", "bar", "lines", "none"];
 
 function positive(name: string, v: number, integer: boolean): void {
   if (!(v > 0) || (integer && !Number.isInteger(v))) {
     throw new Error(`train: ${name} is ${v}; allowed: a positive ${integer ? "integer" : "number"}`);
   }
-}
-
-function makeOptimizer(name: OptimizerName, lr: number): Optimizer {
-  return name === "adam" ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : tf.train.adamax(lr, 0.9, 0.999, 1e-8);
 }
 
 /** The training loss: softmax cross-entropy of the training nodes' logits in training mode (dropout from rng). */
@@ -148,14 +145,7 @@ export async function trainNodeClassifier(model: NodeClassifier, data: NodeData,
       let loss = 0;
       const step = () => {
         const { value, grads } = tf.variableGrads(() => trainingLoss(model, data, epochRng), model.variables);
-        tf.tidy(() => {
-          const decayed: NamedTensorMap = {};
-          for (const v of model.variables) {
-            const g = grads[v.name];
-            if (g) decayed[v.name] = wd > 0 && decayIds.has(v.id) ? tf.add(g, tf.mul(v, wd)) : g;
-          }
-          optimizer.applyGradients(decayed);
-        });
+        applyDecayedGradients(optimizer, model.variables, grads, wd, decayIds);
         loss = value.dataSync()[0];
         tf.dispose([value, ...Object.values(grads)]);
       };
