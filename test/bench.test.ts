@@ -79,6 +79,7 @@ test("bench: MLP configuration (B2/B3) at tiny size, both modes, plus a run in a
   const child = await runInChild(tinyB2, "adjoint", { repeats: 1, threads: 2 });
   checkResult(child, tinyB2, "adjoint");
   assert.equal(child.threads, "2");
+  assert.match(child.nodeOptions ?? "", /--max-semi-space-size=2/, "the child runs with the bench's V8 flags");
   assert.ok(child.rssPeakMB >= 0 && child.rssPeakMB < 1000);
   const rows = resultRows(rs);
   assert.equal(rows.length, 2);

@@ -154,7 +154,7 @@ async function measure(c: BenchConfig, mode: BenchMode, opts: RunOptions): Promi
       stepMsMedian: median(ms), stepMsMin: Math.min(...ms), stepMsMax: Math.max(...ms), stepMs: ms,
       gradRelDiff: (opts.gradCheck ?? true) && (!c.modes || c.modes.includes("direct")) ? gradientRelDiff(p) : NaN,
       kernels: profiled ? profile.kernels.length : NaN, topKernels: topKernels(profile.kernels), breakdown, loss: steps[steps.length - 1]?.loss ?? loss, setupMs, load1: os.loadavg()[0],
-      backend: backendInfo().name, date: new Date().toISOString(),
+      backend: backendInfo().name, nodeOptions: process.env.NODE_OPTIONS ?? "", date: new Date().toISOString(),
     };
   } finally {
     opt.dispose();

@@ -129,8 +129,9 @@ export function machineLine(results: BenchResult[]): string {
   const threads = unique(results.map((x) => x.threads)).join(", ");
   const loads = results.map((x) => x.load1).filter((x) => typeof x === "number");
   const load = loads.length ? `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}` : "?";
+  const flags = unique(results.map((x) => x.nodeOptions ?? "").filter(Boolean)).join(", ");
   return `${r?.date ?? new Date().toISOString()} | ${cpu.length} x ${cpu[0]?.model ?? "?"} | backend ${r?.backend ?? "?"}, ` +
-    `TF_NUM_INTRAOP_THREADS ${threads} | node ${process.version} | 1-min load during the run ${load}`;
+    `TF_NUM_INTRAOP_THREADS ${threads} | node ${process.version}${flags ? ` ${flags}` : ""} | 1-min load during the run ${load}`;
 }
 
 /** Grouped bars of peak tensor memory (MB) per configuration: ours (direct, adjoint) and torchfde's live peaks. */

@@ -22,6 +22,13 @@ function childCommand(): string[] {
   return isTs ? [require.resolve("tsx/cli"), entry] : [entry];
 }
 
+/**
+ * V8 flags of the measuring children: the young generation's semi-spaces capped at 2 MB (default 16). Every
+ * tfjs op leaves small JavaScript garbage; with the default, up to ~3 × 16 MB of it stays resident between
+ * scavenges, which the peak RSS counted (B2's adjoint step: 85 → 37 MB, B1-H64: 271 → 174 MB; README, "Peak RSS").
+ */
+export const CHILD_NODE_OPTIONS = "--max-semi-space-size=2";
+
 /** runConfig in a fresh child process. */
 export function runInChild(config: BenchConfig | string, mode: BenchMode, opts: ChildOptions = {}): Promise<BenchResult> {
   const c = resolveConfig(config);
@@ -31,6 +38,7 @@ export function runInChild(config: BenchConfig | string, mode: BenchMode, opts: 
     if (!/^[1-9]\d*$/.test(String(threads))) throw new Error(`threads is ${threads}; allowed: a positive integer`);
     env.NFDE_INTRAOP_THREADS = String(threads);
   }
+  env.NODE_OPTIONS = [env.NODE_OPTIONS, CHILD_NODE_OPTIONS].filter(Boolean).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...childCommand(), JSON.stringify({ config: c, mode, opts: runOpts })],
       { env, stdio: ["ignore", "pipe", "pipe"] });

@@ -117,5 +117,7 @@ export interface BenchResult {
   /** 1-minute load average of the machine at the end of the measurement (shared machines: read beside times). */
   load1: number;
   backend: string;
+  /** NODE_OPTIONS of the measuring process (its V8 flags), "" when none. */
+  nodeOptions?: string;
   date: string;
 }
