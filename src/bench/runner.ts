@@ -25,7 +25,7 @@ function childCommand(): string[] {
 /**
  * V8 flags of the measuring children: the young generation's semi-spaces capped at 2 MB (default 16). Every
  * tfjs op leaves small JavaScript garbage; with the default, up to ~3 × 16 MB of it stays resident between
- * scavenges, which the peak RSS counted (B2's adjoint step: 85 → 37 MB, B1-H64: 271 → 174 MB; README, "Peak RSS").
+ * scavenges, which the peak RSS counted (README, "Peak RSS").
  */
 export const CHILD_NODE_OPTIONS = "--max-semi-space-size=2";
 
