@@ -261,3 +261,29 @@ test("F-GRAND-nl differs from F-GRAND-l with attention of X0 once T > 0; withGra
   x.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test("FGrandL.integrateByChannels: a few hidden channels per solve give integrate's X(T) (constant Â, attention of X0); F-GRAND-nl solves whole", () => {
+  const n = 30, F = 6;
+  const edges = smallGraph(n, 0.1, 5);
+  const before = tf.memory().numTensors;
+  const x = sparseFeatures(new Rng(8).uniform(n * F, -1, 1), n, F);
+  const solver = { beta: 0.8, tEnd: 3, stepSize: 0.5, method: "corrector" as const };
+  for (const extra of [{}, { attention: true, heads: 2 }, { nonlinear: true, heads: 2 }]) {
+    const m = new FGrandL(edges, n, { numFeatures: F, numClasses: 3, hidden: 8, seed: 4, solver, ...extra });
+    const X0 = m.encode(x, { training: false });
+    const whole = m.integrate(X0);
+    for (const width of [1, 3, 8, 100]) {
+      const kept = tf.memory().numTensors;
+      const sliced = m.integrateByChannels(X0, width);
+      assert.equal(tf.memory().numTensors, kept + 1, `width ${width}: only the result is kept`);
+      assert.deepEqual(sliced.shape, [n, 8]);
+      assert.ok(relErr(sliced, whole) < 1e-6, `${JSON.stringify(extra)} width ${width}: ${relErr(sliced, whole)}`);
+      sliced.dispose();
+    }
+    assert.throws(() => m.integrateByChannels(X0, 0), /FGrandL.integrateByChannels: width is 0; allowed: a positive integer/);
+    tf.dispose([X0, whole]);
+    m.dispose();
+  }
+  x.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});

@@ -1,6 +1,7 @@
 // Mini-batch training of F-GRAND-l on GraphSAINT subgraphs: it learns about as well as full batch on a small
-// CSBM graph, is reproducible from its seed, builds the subgraph's Â as the full graph's entries over α, reads
-// the full graph only in its (chunked, untaped) evaluation, leaks no tensors, and names bad options.
+// CSBM graph, is reproducible from its seed, builds the subgraph's Â as the full graph's entries rescaled by
+// degree (spectral radius 1) or over α, reads the full graph only in its (chunked, untaped) evaluation, leaks no
+// tensors, and names bad options.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/backend";
@@ -37,6 +38,8 @@ test("mini-batch adjoint training on GraphSAINT subgraphs is far above chance an
   assert.equal(mini.subgraphsPerEpoch, 2, "⌈2000 / (500 roots · 3)⌉");
   assert.ok(mini.meanSubgraphNodes > 800 && mini.meanSubgraphNodes <= 1500, `subgraph size ${mini.meanSubgraphNodes}`);
   assert.deepEqual(mini.sampler, { kind: "random-walk", roots: 500, walkLength: 2, seed: 1, preSamples: 67 });
+  assert.equal(mini.aggregation, "degree");
+  assert.equal(full.aggregation, null);
   assert.equal(mini.history.length, 30);
   assert.deepEqual(mini.history.filter((h) => !Number.isNaN(h.valAcc)).map((h) => h.epoch), [5, 10, 15, 20, 25, 30]);
   assert.ok(mini.history.every((h) => h.ms > 0 && Number.isFinite(h.loss)));
@@ -53,7 +56,7 @@ test("the same seed gives the same losses and accuracies; another seed other sub
   assert.deepEqual(curve(await train(full)), curve(await train(full)));
 });
 
-test("the subgraph's Â is the full graph's GCN entry over α (floored at λ_u), self loops at α = 1 (a hand-checked path)", () => {
+test("aggregation alpha: the subgraph's Â is the full graph's GCN entry over α (floored at λ_u), self loops at α = 1 (a hand-checked path)", () => {
   // the path 0 - 1 - 2 - 3: degrees 1, 2, 2, 1, so s = 1/√(1 + d) = [1/√2, 1/√3, 1/√3, 1/√2]
   const path = { src: Int32Array.from([0, 1, 1, 2, 2, 3]), dst: Int32Array.from([1, 0, 2, 1, 3, 2]) };
   const scale = gcnScale(path, 4);
@@ -63,7 +66,7 @@ test("the subgraph's Â is the full graph's GCN entry over α (floored at λ_u),
     edges: { src: Int32Array.from([0, 1, 1, 2]), dst: Int32Array.from([1, 0, 2, 1]) },
     lossNorm: Float32Array.from([0.1, 0.6, 0.3]), aggNorm: Float32Array.from([0.5, 1, 0.25, 0.8]),
   };
-  const g = saintAdjacency(sub, scale);
+  const g = saintAdjacency(sub, scale, "alpha");
   assert.deepEqual([...g.cols], [0, 1, 1, 2, 0, 1, 2], "sources: the edges, then the self loops");
   assert.deepEqual([...g.rows], [1, 0, 2, 1, 0, 1, 2]);
   const expected = [
@@ -76,9 +79,52 @@ test("the subgraph's Â is the full graph's GCN entry over α (floored at λ_u),
   const v = g.values.dataSync();
   expected.forEach((x, i) => assert.ok(Math.abs(v[i] - x) < 1e-6, `entry ${i}: ${v[i]}, expected ${x}`));
   g.dispose();
+  // "degree": row v times d_v / d_v^sub (self loops counted): node 2 has degree 3 in the path and 2 in the subgraph
+  const d = saintAdjacency(sub, scale, "degree");
+  const rowScale = [2 / 2, 3 / 3, 3 / 2];
+  const unscaled = [1 / Math.sqrt(6), 1 / Math.sqrt(6), 1 / 3, 1 / 3, 1 / 2, 1 / 3, 1 / 3];
+  const dv = d.values.dataSync();
+  unscaled.forEach((x, i) => {
+    const want = x * rowScale[d.rows[i]];
+    assert.ok(Math.abs(dv[i] - want) < 1e-6, `degree entry ${i}: ${dv[i]}, expected ${want}`);
+  });
+  assert.throws(() => saintAdjacency(sub, scale, "mean" as never), /saintAdjacency: aggregation is "mean"; allowed: "degree", "alpha"/);
+  d.dispose();
 });
 
-test("on sampled subgraphs every entry of the subgraph's Â times max(α, λ_u) is the full Â's entry", () => {
+test("aggregation degree on sampled subgraphs: Â_sub maps 1/s to itself (similar to a row-stochastic matrix, spectral radius 1) and rescales whole rows of the full Â", () => {
+  const n = 300;
+  const d = csbm({ ...GRAPH, nodes: n, trainPerClass: 5 });
+  const full = gcnNormalizedAdjacency(d.edges, n);
+  const entry = new Map<number, number>();
+  const fv = full.values.dataSync();
+  for (let e = 0; e < full.numEdges; e++) entry.set(full.rows[e] * n + full.cols[e], fv[e]);
+  const sampler = new SaintSampler(n, d.edges, { kind: "random-walk", roots: 20, walkLength: 2, seed: 5, preSamples: 50 });
+  const scale = gcnScale(d.edges, n);
+  for (let k = 0; k < 3; k++) {
+    const sub = sampler.sample();
+    const g = saintAdjacency(sub, scale, "degree");
+    const v = g.values.dataSync();
+    const m = sub.nodes.length;
+    const image = new Float64Array(m), ratio = new Float64Array(m).fill(NaN);
+    for (let e = 0; e < g.numEdges; e++) {
+      const row = g.rows[e], col = g.cols[e];
+      assert.ok(v[e] > 0, `edge ${e}: ${v[e]}`);
+      image[row] += v[e] / scale[sub.nodes[col]];
+      const r = v[e] / entry.get(sub.nodes[row] * n + sub.nodes[col])!;
+      if (Number.isNaN(ratio[row])) ratio[row] = r;
+      assert.ok(Math.abs(r - ratio[row]) <= 1e-5 * ratio[row], `row ${row}: entry ratios ${r} and ${ratio[row]}`);
+    }
+    for (let i = 0; i < m; i++) {
+      const want = 1 / scale[sub.nodes[i]];
+      assert.ok(Math.abs(image[i] - want) <= 1e-5 * want, `(Â_sub · 1/s)[${i}] = ${image[i]}, expected ${want}`);
+    }
+    g.dispose();
+  }
+  full.dispose();
+});
+
+test("aggregation alpha on sampled subgraphs: every entry of the subgraph's Â times max(α, λ_u) is the full Â's entry", () => {
   const n = 300;
   const d = csbm({ ...GRAPH, nodes: n, trainPerClass: 5 });
   const full = gcnNormalizedAdjacency(d.edges, n);
@@ -89,7 +135,7 @@ test("on sampled subgraphs every entry of the subgraph's Â times max(α, λ_u) 
   const scale = gcnScale(d.edges, n);
   for (let k = 0; k < 3; k++) {
     const sub = sampler.sample();
-    const g = saintAdjacency(sub, scale);
+    const g = saintAdjacency(sub, scale, "alpha");
     const v = g.values.dataSync();
     assert.equal(g.numEdges, sub.edges.src.length + sub.nodes.length);
     for (let e = 0; e < g.numEdges; e++) {
@@ -111,6 +157,7 @@ test("the chunked, untaped full-graph evaluation equals the accuracy of the mode
   const before = tf.memory().numTensors;
   assert.deepEqual(fullGraphAccuracy(m, data, sets, { chunkRows: 300, format: "auto" }), want);
   assert.deepEqual(fullGraphAccuracy(m, data, sets, { chunkRows: 300, format: "sparse" }), want);
+  assert.deepEqual(fullGraphAccuracy(m, data, sets, { chunkRows: 300, format: "auto", channels: 5 }), want, "solved 5 hidden channels at a time");
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
   m.dispose();
@@ -164,6 +211,9 @@ test("bad options name the option, the value and what is allowed", async () => {
   await assert.rejects(bad({ sampler: { roots: 0 } }), /SaintSampler: roots is 0; allowed: an integer in \[1, 16777216\]/);
   await assert.rejects(bad({ sampler: { roots: 10, walks: 2 } }), /SaintSampler: unknown option "walks" for kind "random-walk"/);
   await assert.rejects(bad({ onEpoch: 3 }), /onEpoch is 3; allowed: a function/);
+  await assert.rejects(bad({ aggregation: "mean" }), /trainNodeClassifierMinibatch: aggregation is "mean"; allowed: "degree", "alpha"/);
+  await assert.rejects(bad({ aggregation: "alpha", sampler: { kind: "full" } }), /aggregation is "alpha" with sampler \{ kind: "full" \}; allowed: only with a sampler of subgraphs/);
+  await assert.rejects(bad({ evalChannels: 0 }), /evalChannels is 0; allowed: a positive integer/);
   const small = new FGrandL({ src: [0, 1], dst: [1, 0] }, 10, { numFeatures: data.numFeatures, numClasses: 5 });
   await assert.rejects(trainNodeClassifierMinibatch(small, data), /the model's graph has 10 nodes and the data set 2000; allowed: the model built on the data set's graph/);
   small.dispose();

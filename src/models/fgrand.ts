@@ -159,6 +159,31 @@ export class FGrandL {
   }
 
   /**
+   * X(tEnd) solved `width` hidden channels at a time: F-GRAND-l's field acts on each channel alone (Â, σ(a) and
+   * the attention of X0 are shared), so the result is integrate's while only a slice's solver history is held.
+   * F-GRAND-nl's attention of X(t) couples the channels: it is solved whole.
+   */
+  integrateByChannels(X0: Tensor2D, width: number): Tensor2D {
+    const H = X0.shape[1];
+    if (!(Number.isInteger(width) && width > 0)) throw new Error(`FGrandL.integrateByChannels: width is ${width}; allowed: a positive integer`);
+    if (this.options.nonlinear || width >= H) return this.integrate(X0);
+    return tf.tidy(() => {
+      const shared = this.fieldParts(X0);
+      tf.dispose(shared.source);
+      const out: Tensor2D[] = [];
+      for (let c = 0; c < H; c += width) {
+        const x = tf.slice(X0, [0, c], [-1, Math.min(width, H - c)]);
+        const parts = { ...shared, source: tf.mul(this.sourceWeight, x) as Tensor2D };
+        out.push(this.solve(grandField(parts), x, { ...this.options.solver, params: grandFieldParams(parts) }) as Tensor2D);
+        tf.dispose([x, parts.source]);
+      }
+      const h = tf.concat(out, 1);
+      tf.dispose(out);
+      return h;
+    });
+  }
+
+  /**
    * X(t) at the grid times `times` in eval mode (no dropout), stacked [times, N, H], solved with
    * options.solver (method, memory, correctorSteps as the model trains), recording no gradients.
    */

@@ -1,5 +1,6 @@
 // Accuracy of a graph model on the whole graph it was built on, with no tape: features enter the encoder in
-// row chunks (only a chunk of them is ever a tensor), the diffusion runs on the full graph, and the decoder
+// row chunks (only a chunk of them is ever a tensor), the diffusion runs on the full graph a slice of hidden
+// channels at a time (F-GRAND-l's channels diffuse independently), and the decoder
 // reads only the rows of the nodes evaluated, in chunks too.
 import { tf } from "../backend";
 import type { Tensor2D } from "@tensorflow/tfjs";
@@ -12,6 +13,8 @@ export interface FullGraphEvalOptions {
   /** Rows per encoder and decoder chunk. */
   chunkRows: number;
   format: FeatureFormat;
+  /** Hidden channels per solve (FGrandL.integrateByChannels; default all): the solver's history is held for this many at a time. */
+  channels?: number;
 }
 
 /** X(T) after the ReLU, [numNodes, hidden], in eval mode (no dropout), recording no gradients. */
@@ -31,7 +34,7 @@ function embedding(model: FGrandL, data: NodeDataset, o: FullGraphEvalOptions): 
     return parts.length === 1 ? parts[0] : tf.concat(parts);
   });
   try {
-    return tf.tidy(() => tf.relu(model.integrate(X0)));
+    return tf.tidy(() => tf.relu(model.integrateByChannels(X0, o.channels ?? model.options.hidden)));
   } finally {
     X0.dispose();
   }

@@ -9,7 +9,7 @@ import { nearest } from "../util/nearest";
 import type { FGrandL } from "../models/fgrand";
 import { FEATURE_FORMATS, nodeFeatures, type FeatureFormat, type NodeFeatures } from "../models/sparse-features";
 import { attentionGraph, gcnScale } from "../graph/adjacency";
-import { saintAdjacency } from "../graph/saint-adjacency";
+import { saintAdjacency, SUBGRAPH_AGGREGATIONS, type SubgraphAggregation } from "../graph/saint-adjacency";
 import { SaintSampler, subgraphFeatures, type SaintSamplerOptions, type SaintSubgraph } from "../graph/saint-sampler";
 import type { NodeDataset } from "../data/ogb";
 import { fullGraphAccuracy } from "./full-graph-eval";
@@ -28,16 +28,24 @@ export interface MinibatchTrainOptions {
   /** Seed of the dropout masks and (unless sampler.seed is given) of the sampler (default 0). */
   seed?: number;
   /**
-   * GraphSAINT's sampler (default: random walks, roots ⌈n/10⌉, walkLength 2, preSamples enough for each node to
+   * GraphSAINT's sampler (default: random walks, roots min(⌈n/10⌉, 2000), walkLength 2, preSamples enough for each node to
    * be pre-sampled about 50 times, at least 50: resolveSampling); { kind: "full" }: one full-graph step per epoch.
    */
   sampler?: SubgraphSampling;
+  /**
+   * How a subgraph's Â rescales the full graph's entries (constant-Â models; attention renormalises its softmax
+   * over the subgraph's edges): "degree" (default) row v times d_v / d_v^sub, spectral radius 1 at any subgraph
+   * size; "alpha" GraphSAINT's 1/α per edge, unbiased but unstable on small subgraphs (graph/saint-adjacency.ts).
+   */
+  aggregation?: SubgraphAggregation;
   /** Steps per epoch (default ⌈n / (roots·(walkLength+1))⌉, the node sampler ⌈n / budget⌉: about n nodes per epoch). */
   subgraphsPerEpoch?: number;
   /** Validation and test accuracy on the full graph every k epochs and after the last (default 1). */
   evalEvery?: number;
   /** Rows per chunk of the evaluation's encoder and decoder (default 16384). */
   evalChunkRows?: number;
+  /** Hidden channels per solve of the evaluation (default 16; F-GRAND-nl solves all at once): its solver history is this wide. */
+  evalChannels?: number;
   /** How the features become tensors (default "auto": dense unless sparse enough to gain, nodeFeatures). */
   featureFormat?: FeatureFormat;
   /** Stop after this many epochs without a better validation accuracy (default: never). */
@@ -83,14 +91,15 @@ export interface MinibatchTrainResult {
   /** Mean nodes and edges (self loops included) of the subgraphs trained on. */
   meanSubgraphNodes: number;
   meanSubgraphEdges: number;
-  /** The sampler as run (null for full batch). */
+  /** The sampler as run (null for full batch), and the subgraphs' aggregation (null for full batch). */
   sampler: SaintSamplerOptions | null;
+  aggregation: SubgraphAggregation | null;
   peakBytes: number | null;
   history: MinibatchEpochRecord[];
 }
 
 const OPTION_NAMES = [
-  "epochs", "lr", "optimizer", "weightDecay", "seed", "sampler", "subgraphsPerEpoch", "evalEvery", "evalChunkRows", "featureFormat",
+  "epochs", "lr", "optimizer", "weightDecay", "seed", "sampler", "aggregation", "subgraphsPerEpoch", "evalEvery", "evalChunkRows", "evalChannels", "featureFormat",
   "patience", "measurePeak", "onEpoch", "onPhase", "log", "logEvery",
 ] as const satisfies readonly (keyof MinibatchTrainOptions)[];
 const allListed: Exclude<keyof MinibatchTrainOptions, (typeof OPTION_NAMES)[number]> extends never ? true : false = true;
@@ -110,23 +119,29 @@ function checkOptions(o: MinibatchTrainOptions): void {
       throw new Error(`${OWNER}: unknown option "${name}"; did you mean "${nearest(name, OPTION_NAMES)}"? (known: ${OPTION_NAMES.join(", ")})`);
     }
   }
+  const s = o.sampler;
   const integer = (name: keyof MinibatchTrainOptions) => {
     const v = o[name];
     if (v !== undefined && !(Number.isInteger(v) && (v as number) > 0)) throw fail(name, v, "a positive integer");
   };
-  (["epochs", "subgraphsPerEpoch", "evalEvery", "evalChunkRows", "patience", "logEvery"] as const).forEach(integer);
+  (["epochs", "subgraphsPerEpoch", "evalEvery", "evalChunkRows", "evalChannels", "patience", "logEvery"] as const).forEach(integer);
   if (o.lr !== undefined && !(typeof o.lr === "number" && o.lr > 0 && Number.isFinite(o.lr))) throw fail("lr", o.lr, "a positive number");
   if (o.weightDecay !== undefined && !(typeof o.weightDecay === "number" && o.weightDecay >= 0 && Number.isFinite(o.weightDecay))) {
     throw fail("weightDecay", o.weightDecay, "a number >= 0");
   }
   if (o.optimizer !== undefined && !OPTIMIZERS.includes(o.optimizer)) throw fail("optimizer", o.optimizer, OPTIMIZERS.join(", "));
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw fail("seed", o.seed, "an integer");
+  if (o.aggregation !== undefined && !SUBGRAPH_AGGREGATIONS.includes(o.aggregation)) {
+    throw fail("aggregation", o.aggregation, SUBGRAPH_AGGREGATIONS.map((a) => `"${a}"`).join(", "));
+  }
+  if (o.aggregation !== undefined && s?.kind === "full") {
+    throw new Error(`${OWNER}: aggregation is "${o.aggregation}" with sampler { kind: "full" }; allowed: only with a sampler of subgraphs`);
+  }
   if (o.featureFormat !== undefined && !FEATURE_FORMATS.includes(o.featureFormat)) throw fail("featureFormat", o.featureFormat, FEATURE_FORMATS.join(", "));
   if (o.measurePeak !== undefined && typeof o.measurePeak !== "boolean") throw fail("measurePeak", o.measurePeak, "true, false");
   for (const name of ["onEpoch", "onPhase", "log"] as const) {
     if (o[name] !== undefined && typeof o[name] !== "function") throw fail(name, o[name], "a function");
   }
-  const s = o.sampler;
   if (s !== undefined && (s === null || typeof s !== "object" || Array.isArray(s))) {
     throw fail("sampler", s, `an object { kind: "random-walk" | "node" | "full", ... }`);
   }
@@ -167,13 +182,13 @@ interface Batch {
 // subgraph weighs 1 / (λ_v |V_train|), λ_v = C_v / N the estimated probability that v is sampled, so that
 // E[Σ_{v ∈ G_s ∩ V_train} CE_v / (λ_v |V_train|)] = (1 / |V_train|) Σ_{v ∈ V_train} CE_v, the full-batch loss
 // (as GraphSAINT's code scales its norm_loss); full batch is λ_v = 1.
-function subgraphBatch(model: FGrandL, d: NodeDataset, sub: SaintSubgraph, scale: Float32Array, isTrain: Uint8Array, numTrain: number,
-  format: FeatureFormat): Batch | null {
+function subgraphBatch(model: FGrandL, d: NodeDataset, sub: SaintSubgraph, scale: Float32Array, aggregation: SubgraphAggregation,
+  isTrain: Uint8Array, numTrain: number, format: FeatureFormat): Batch | null {
   const rows: number[] = [];
   for (let i = 0; i < sub.nodes.length; i++) if (isTrain[sub.nodes[i]]) rows.push(i);
   if (rows.length === 0) return null;
   const n = sub.nodes.length;
-  const graph = model.options.attention ? attentionGraph(sub.edges, n) : saintAdjacency(sub, scale);
+  const graph = model.options.attention ? attentionGraph(sub.edges, n) : saintAdjacency(sub, scale, aggregation);
   const view = model.withGraph(graph);
   const features = nodeFeatures(subgraphFeatures(d.features, d.numFeatures, sub.nodes), n, d.numFeatures, format, model.options.hidden);
   return {
@@ -202,7 +217,8 @@ export async function trainNodeClassifierMinibatch(model: FGrandL, data: NodeDat
   const n = data.numNodes;
   const epochs = opts.epochs ?? 100, lr = opts.lr ?? 0.01, wd = opts.weightDecay ?? 5e-4, seed = opts.seed ?? 0;
   const evalEvery = opts.evalEvery ?? 1, format = opts.featureFormat ?? "auto";
-  const evalOpts = { chunkRows: opts.evalChunkRows ?? 16384, format };
+  const aggregation = opts.aggregation ?? "degree";
+  const evalOpts = { chunkRows: opts.evalChunkRows ?? 16384, channels: opts.evalChannels ?? 16, format };
   const samplerOpts = resolveSampling(opts.sampler, n, seed);
   const sampler = samplerOpts ? new SaintSampler(n, data.edges, samplerOpts) : null;
   const steps = samplerOpts ? opts.subgraphsPerEpoch ?? defaultSubgraphsPerEpoch(samplerOpts, n) : 1;
@@ -239,7 +255,7 @@ export async function trainNodeClassifierMinibatch(model: FGrandL, data: NodeDat
       let lossSum = 0, taken = 0, skipped = 0;
       for (let s = 0; s < steps; s++) {
         const rng = epochRng.fork(s);
-        const b = sampler ? subgraphBatch(model, data, sampler.sample(), scale, isTrain, trainRows.length, format) : fullBatch();
+        const b = sampler ? subgraphBatch(model, data, sampler.sample(), scale, aggregation, isTrain, trainRows.length, format) : fullBatch();
         if (!b) { skipped++; continue; }
         try {
           let loss = NaN;
@@ -286,6 +302,6 @@ export async function trainNodeClassifierMinibatch(model: FGrandL, data: NodeDat
     bestValAcc: best.val, testAcc: best.test, bestEpoch: best.epoch, epochs: history.length,
     msPerEpoch: trainMs / Math.max(1, history.length), msPerEval: evals ? evalMs / evals : NaN, subgraphsPerEpoch: steps,
     meanSubgraphNodes: sampler ? nodeSum / Math.max(1, batches) : n,
-    meanSubgraphEdges: sampler ? edgeSum / Math.max(1, batches) : NaN, sampler: samplerOpts, peakBytes, history,
+    meanSubgraphEdges: sampler ? edgeSum / Math.max(1, batches) : NaN, sampler: samplerOpts, aggregation: samplerOpts ? aggregation : null, peakBytes, history,
   };
 }

@@ -21,12 +21,15 @@ function preSamplesFor(numNodes: number, bound: number): number {
   return Math.min(65535, Math.max(50, Math.ceil((COVERAGE * numNodes) / b)));
 }
 
+/** Default walkers per subgraph: GraphSAINT's random-walk configurations (its train_config/table2) use 1250-2000 roots on Reddit, Yelp and Amazon (2·10^5-1.6·10^6 nodes). */
+export const DEFAULT_ROOTS = 2000;
+
 /**
- * The sampler options as run: the caller's, with the defaults filled in (random walks, roots ⌈n/10⌉, walkLength 2,
- * seed, preSamples for each node to be pre-sampled about 50 times, at least 50); null for full batch. The roots
- * give subgraphs of about a quarter of the graph: F-GRAND's diffusion to T = 10 grows with the subgraph Â's
- * spectral radius, which α's variance pushes above 1 the more the smaller the subgraphs (10^5 nodes: 1.5-1.9 at
- * 25%, 2.5-3.7 at 8% with 3000 roots, against ≤ 1 for the full Â).
+ * The sampler options as run: the caller's, with the defaults filled in (random walks, roots min(⌈n/10⌉, 2000),
+ * walkLength 2, seed, preSamples for each node to be pre-sampled about 50 times, at least 50). With the "degree"
+ * aggregation the subgraph's Â keeps spectral radius 1 at any size, so subgraphs stay small (≤ 6000 nodes) and an
+ * epoch's work grows linearly in n; with "alpha", α's variance pushes it above 1 the more the smaller the
+ * subgraphs (10^5 nodes: 1.5-1.9 at 25%, 2.5-3.7 at 8%): give it roots ⌈n/10⌉ (a quarter of the graph).
  */
 export function resolveSampling(s: SubgraphSampling | undefined, numNodes: number, seed: number): SaintSamplerOptions | null {
   if (s?.kind === "full") return null;
@@ -35,7 +38,7 @@ export function resolveSampling(s: SubgraphSampling | undefined, numNodes: numbe
     return { ...node, seed: node.seed ?? seed, preSamples: node.preSamples ?? preSamplesFor(numNodes, node.budget) };
   }
   const walk = { ...(s as Partial<RandomWalkSamplerOptions> | undefined) };
-  const roots = walk.roots ?? Math.ceil(numNodes / 10);
+  const roots = walk.roots ?? Math.min(Math.ceil(numNodes / 10), DEFAULT_ROOTS);
   const walkLength = walk.walkLength ?? 2;
   return {
     ...walk, kind: "random-walk", roots, walkLength, seed: walk.seed ?? seed,
