@@ -1,5 +1,6 @@
 // The benchmark configurations of issues 7 (the same as the torchfde reference figures) and 12 (long horizons).
 import type { BenchConfig, BenchSolverOptions, FgrandBenchConfig, MlpBenchConfig, TanhBenchConfig } from "./types";
+import { resolveByName, selectByName } from "./by-name";
 
 const b1 = (hidden: number): FgrandBenchConfig => ({
   kind: "fgrand", name: `B1-H${hidden}`, dataset: "cora", hidden, lr: 0.01,
@@ -76,22 +77,10 @@ export function suiteConfigs(suite: Suite): BenchConfig[] {
  * a full name is that configuration alone ("H-tiny-N1000" is not also H-tiny-N1000-fast).
  */
 export function selectConfigs(names: string[]): BenchConfig[] {
-  const out: BenchConfig[] = [];
-  for (const name of names) {
-    const exact = CONFIGS.filter((c) => c.name === name);
-    const hits = exact.length > 0 ? exact : CONFIGS.filter((c) => c.name.startsWith(`${name}-`));
-    if (hits.length === 0) {
-      throw new Error(`configs: "${name}" matches no configuration; allowed: ${CONFIGS.map((c) => c.name).join(", ")}, B1, B3, H-tiny, H-B2`);
-    }
-    hits.forEach((c) => { if (!out.includes(c)) out.push(c); });
-  }
-  return out;
+  return selectByName(CONFIGS, names, "configuration", ["B1", "B3", "H-tiny", "H-B2"]);
 }
 
 /** A configuration by name, or the object itself (notebooks and tests pass their own small ones). */
 export function resolveConfig(config: BenchConfig | string): BenchConfig {
-  if (typeof config !== "string") return config;
-  const c = CONFIGS.find((x) => x.name === config);
-  if (!c) throw new Error(`config is "${config}"; allowed: ${CONFIGS.map((x) => x.name).join(", ")}`);
-  return c;
+  return resolveByName(CONFIGS, config);
 }

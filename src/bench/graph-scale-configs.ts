@@ -4,6 +4,7 @@
 // Planetoid's 20 per class a 10^6-node graph would leave most GraphSAINT subgraphs without a training node),
 // validation 500 and test 1000 nodes. At 10^4 nodes the features alone are weak and the graph lifts 30 epochs
 // of training to about 0.9 test accuracy: neither trivial nor chance (0.2). Every mode trains 30 epochs.
+import { resolveByName, selectByName } from "./by-name";
 import type { GraphScaleConfig } from "./graph-scale-types";
 
 const MINUTE = 60_000;
@@ -27,22 +28,10 @@ export function isGraphScaleName(name: string): boolean {
 
 /** Graph-scale configurations by name or prefix ("G-CSBM": all three). */
 export function selectGraphScaleConfigs(names: string[]): GraphScaleConfig[] {
-  const out: GraphScaleConfig[] = [];
-  for (const name of names) {
-    const exact = GRAPH_SCALE_CONFIGS.filter((c) => c.name === name);
-    const hits = exact.length > 0 ? exact : GRAPH_SCALE_CONFIGS.filter((c) => c.name.startsWith(`${name}-`));
-    if (hits.length === 0) {
-      throw new Error(`configs: "${name}" matches no graph-scale configuration; allowed: ${GRAPH_SCALE_CONFIGS.map((c) => c.name).join(", ")}, G-CSBM`);
-    }
-    hits.forEach((c) => { if (!out.includes(c)) out.push(c); });
-  }
-  return out;
+  return selectByName(GRAPH_SCALE_CONFIGS, names, "graph-scale configuration", ["G-CSBM"]);
 }
 
 /** A graph-scale configuration by name, or the object itself (tests pass small ones). */
 export function resolveGraphScaleConfig(config: GraphScaleConfig | string): GraphScaleConfig {
-  if (typeof config !== "string") return config;
-  const c = GRAPH_SCALE_CONFIGS.find((x) => x.name === config);
-  if (!c) throw new Error(`config is "${config}"; allowed: ${GRAPH_SCALE_CONFIGS.map((x) => x.name).join(", ")}`);
-  return c;
+  return resolveByName(GRAPH_SCALE_CONFIGS, config);
 }

@@ -1,8 +1,8 @@
 // Whether a graph-scale row fits before it runs: an estimate of the process's peak memory from the sizes
 // alone, held to a memory budget. The coefficients count float32 [nodes, hidden] states per solver step: a
 // training step's from tf.profile's peak (G-CSBM-N10000 and -N100000 agree: direct 21-22, adjoint 5.1), the
-// full-graph evaluation's (16 of the 64 hidden channels per solve) from the peak RSS of a mini-batch run at 10^5
-// nodes whose training peak was 0.4 of it (2.0); the set-up (host
+// full-graph evaluation's (16 of the 64 hidden channels per solve) from a mini-batch run at 10^6 nodes, whose
+// evaluations added 1.8 GB to a 0.3 GB training peak (0.8; at 10^5 the runtime's own growth makes it 2.2); the set-up (host
 // features, edges, the model's Â, the runtime) as measured at both sizes. At 10^5 the measured RSS was 0.8x
 // (direct) and 1.6x (adjoint) of these estimates: a row near the budget is left to the child's RSS watch.
 import * as os from "node:os";
@@ -12,7 +12,7 @@ import type { GraphScaleConfig, GraphScaleMode } from "./graph-scale-types";
 const MB = 2 ** 20;
 
 /** Peak bytes / (nodes · hidden · N · 4): a training step's tape, and the untaped forward of an evaluation. */
-export const STATE_COPIES = { direct: 21, adjoint: 5.1, eval: 2.0 } as const;
+export const STATE_COPIES = { direct: 21, adjoint: 5.1, eval: 0.8 } as const;
 /** Set-up bytes beyond the host features: per directed edge (edge lists, CSR, Â's tensors) and the runtime's own. */
 const SETUP_BYTES_PER_EDGE = 60;
 const RUNTIME_MB = 400;

@@ -4,7 +4,7 @@
 // Sizes at 10^6 nodes x 128 features, degree 10: 512 MB of features, about 200 MB of edge buffers at the peak.
 import { Rng } from "../util/rng";
 import { symmetrize } from "../graph/edge-order";
-import type { NodeDataset } from "./ogb";
+import type { NodeDataset } from "./node-dataset";
 
 export interface CsbmOptions {
   /** Number of nodes, an integer >= 2; classes get sizes within one of each other, assigned in random order. */

@@ -8,6 +8,7 @@ export type { LvDataOptions, LvData } from "./lotka-volterra";
 export { loadMnist, loadMnistIdxSync, mnistTensors, MNIST_FILES, MNIST_URLS, MNIST_SIDE } from "./mnist";
 export type { Mnist, MnistOptions, MnistSource, MnistSplit } from "./mnist";
 export { loadOgbNode, loadOgbNodeSync, ogbZipUrl, OGB_SPLITS } from "./ogb";
-export type { NodeDataset, OgbOptions } from "./ogb";
+export type { OgbOptions } from "./ogb";
+export type { NodeDataset } from "./node-dataset";
 export { csbm } from "./csbm";
 export type { CsbmOptions } from "./csbm";

@@ -7,28 +7,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { datasetDir } from "./paths";
+import type { NodeDataset } from "./node-dataset";
 import { COMMA, Cursor, GzipMessages, LineSink, MAX_INT32, readLinesStreaming, readLinesSync } from "./csv-scan";
 import { extractZip } from "./unzip";
 import { downloadStreaming, removeDownloads } from "./download";
 
-
-/** A node-classification graph as plain typed arrays (the OGB loader's and csbm's output). */
-export interface NodeDataset {
-  name: string;
-  numNodes: number;
-  numFeatures: number;
-  /** Largest label + 1. */
-  numClasses: number;
-  /** Row-major numNodes x numFeatures. */
-  features: Float32Array;
-  /** One class per node; -1 marks an unlabeled node (a label field "nan" or empty): accuracy must skip it. */
-  labels: Int32Array;
-  /** OGB: the directed edges as in edge.csv (symmetrize() makes them undirected); csbm: symmetric, sorted. */
-  edges: { src: Int32Array; dst: Int32Array };
-  trainIdx: Int32Array;
-  valIdx: Int32Array;
-  testIdx: Int32Array;
-}
 
 export interface OgbOptions {
   /** Data root (files are read from <dataDir>/<name, - as _>/). Default $NFDE_DATA_DIR, else <package>/data. */

@@ -9,6 +9,7 @@ import { tf } from "../backend";
 import { readPickle, PickleError, NdArray, PyObject, DefaultDict } from "./pickle";
 import { datasetDir } from "./paths";
 import { download, removeDownloads } from "./download";
+import type { NodeDataset } from "./node-dataset";
 
 export type PlanetoidName = "cora" | "citeseer" | "pubmed";
 export const PLANETOID_NAMES: readonly PlanetoidName[] = ["cora", "citeseer", "pubmed"];
@@ -26,19 +27,9 @@ export interface PlanetoidOptions {
   verifyChecksums?: boolean;
 }
 
-export interface Planetoid {
+/** Edges: symmetric, de-duplicated, no self loops, sorted by (src, dst); every node labelled. */
+export interface Planetoid extends NodeDataset {
   name: PlanetoidName;
-  numNodes: number;
-  numFeatures: number;
-  numClasses: number;
-  /** Row-major numNodes x numFeatures. */
-  features: Float32Array;
-  labels: Int32Array;
-  /** Directed edge list: symmetric, de-duplicated, no self loops, sorted by (src, dst). */
-  edges: { src: Int32Array; dst: Int32Array };
-  trainIdx: Int32Array;
-  valIdx: Int32Array;
-  testIdx: Int32Array;
 }
 
 const VAL_SIZE = 500;

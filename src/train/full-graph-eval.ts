@@ -6,7 +6,7 @@ import { tf } from "../backend";
 import type { Tensor2D } from "@tensorflow/tfjs";
 import type { FGrandL } from "../models/fgrand";
 import { nodeFeatures, type FeatureFormat } from "../models/sparse-features";
-import type { NodeDataset } from "../data/ogb";
+import type { NodeDataset } from "../data/node-dataset";
 import { untaped } from "../tfjs-internals";
 
 export interface FullGraphEvalOptions {

@@ -11,7 +11,7 @@ import { FEATURE_FORMATS, nodeFeatures, type FeatureFormat, type NodeFeatures } 
 import { attentionGraph, gcnScale } from "../graph/adjacency";
 import { saintAdjacency, SUBGRAPH_AGGREGATIONS, type SubgraphAggregation } from "../graph/saint-adjacency";
 import { SaintSampler, subgraphFeatures, type SaintSamplerOptions, type SaintSubgraph } from "../graph/saint-sampler";
-import type { NodeDataset } from "../data/ogb";
+import type { NodeDataset } from "../data/node-dataset";
 import { fullGraphAccuracy } from "./full-graph-eval";
 import { applyDecayedGradients, makeOptimizer, OPTIMIZERS, type OptimizerName } from "./optimizer";
 import { defaultSubgraphsPerEpoch, resolveSampling, type SubgraphSampling } from "./subgraph-sampling";
