@@ -9,7 +9,7 @@ import { ROOT } from "../src/setup/env";
 import { prepareNotebookRun, skipWithoutJupyter } from "./helpers/jupyter";
 import { missingPlanetoid } from "./helpers/data";
 
-const NOTEBOOKS = ["01-fractional-dynamics", "02-graph-learning", "03-memory-and-time", "04-image-classification"];
+const NOTEBOOKS = ["01-fractional-dynamics", "02-graph-learning", "03-memory-and-time", "04-image-classification", "05-large-graphs"];
 const ALLOWED_IMPORTS = new Set(["neural-fde", ...["models", "graph", "data", "train", "analysis", "plot", "bench"].map((s) => `neural-fde/${s}`), "tslab", "danfojs-node"]);
 const nbPath = (name: string) => path.join(ROOT, "notebooks", `${name}.ipynb`);
 
@@ -40,7 +40,7 @@ test("each tutorial notebook executes headless in quick mode: finished, a plotly
   prepareNotebookRun();
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "nfde-notebooks-"));
   const coraMissing = missingPlanetoid("cora");
-  const needsCora = new Set(["02-graph-learning"]);
+  const needsCora = new Set(["02-graph-learning", "05-large-graphs"]);
   try {
     for (const name of NOTEBOOKS) {
       const skip = needsCora.has(name) && coraMissing.length > 0 && !process.env.CI

@@ -11,6 +11,7 @@ import { defaultBudgetMB, fitDecision, formatMB } from "./graph-scale-fit";
 import type { GraphScaleRunOptions } from "./graph-scale-harness";
 import { checkGraphScaleMode, unmeasuredRow } from "./graph-scale-rows";
 import { GRAPH_SCALE_MODES, type GraphScaleConfig, type GraphScaleMode, type GraphScaleResult } from "./graph-scale-types";
+import { runRows } from "./row-loop";
 
 export interface GraphScaleChildOptions extends GraphScaleRunOptions {
   /** TF_NUM_INTRAOP_THREADS of the child (default: inherited). */
@@ -121,19 +122,10 @@ export async function runGraphScaleSuite(opts: GraphScaleSuiteOptions = {}): Pro
   const list = (configs ?? [...GRAPH_SCALE_CONFIGS]).map(resolveGraphScaleConfig);
   modes?.forEach((m) => { if (!GRAPH_SCALE_MODES.includes(m)) throw new Error(`modes has "${m}"; allowed: ${GRAPH_SCALE_MODES.join(", ")}`); });
   const budgetMB = childOpts.budgetMB ?? defaultBudgetMB();
-  const results: GraphScaleResult[] = [];
-  for (const c of list) {
-    for (const mode of (modes ?? GRAPH_SCALE_MODES).filter((m) => !c.modes || c.modes.includes(m))) {
-      for (const t of threads ?? [undefined]) {
-        const fit = fitDecision(c, mode, budgetMB);
-        let r: GraphScaleResult;
-        if (!fit.fits) r = unmeasuredRow(c, mode, "did-not-fit", fit.reason, fit.estimateMB, budgetMB, t === undefined ? "default" : String(t));
-        else if (inProcess) r = await (await import("./graph-scale-harness")).runGraphScale(c, mode, { ...childOpts, budgetMB });
-        else r = await runGraphScaleInChild(c, mode, { ...childOpts, budgetMB, threads: t });
-        results.push(r);
-        onResult?.(r);
-      }
-    }
-  }
-  return results;
+  return runRows(list, modes ?? GRAPH_SCALE_MODES, threads, async (c, mode, t) => {
+    const fit = fitDecision(c, mode, budgetMB);
+    if (!fit.fits) return unmeasuredRow(c, mode, "did-not-fit", fit.reason, fit.estimateMB, budgetMB, t === undefined ? "default" : String(t));
+    if (inProcess) return (await import("./graph-scale-harness")).runGraphScale(c, mode, { ...childOpts, budgetMB });
+    return runGraphScaleInChild(c, mode, { ...childOpts, budgetMB, threads: t });
+  }, onResult);
 }

@@ -6,6 +6,7 @@ import { RESULT_MARK } from "./protocol";
 import { resolveConfig, suiteConfigs, type Suite } from "./configs";
 import type { RunOptions } from "./harness";
 import type { BenchConfig, BenchMode, BenchResult } from "./types";
+import { runRows } from "./row-loop";
 
 export interface ChildOptions extends RunOptions {
   /** TF_NUM_INTRAOP_THREADS of the child (default: inherited, i.e. the backend's default). */
@@ -76,19 +77,8 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<BenchResult[]> 
   const { suite, configs, modes, threads, inProcess, onResult, ...childOpts } = opts;
   if (suite === "graph-scale" && !configs) throw new Error(`suite "graph-scale" trains for epochs rather than timing steps; run it with runGraphScaleSuite (graph-scale-runner.ts)`);
   const list = configs ? configs.map(resolveConfig) : suiteConfigs(suite ?? "memory");
-  const results: BenchResult[] = [];
-  // Thread counts innermost: on a shared machine, the settings being compared run close together in time.
-  for (const c of list) {
-    // a configuration lists the modes it fits in (direct's tape at long horizons does not)
-    for (const mode of (modes ?? (["direct", "adjoint"] as BenchMode[])).filter((m) => !c.modes || c.modes.includes(m))) {
-      for (const t of threads ?? [undefined]) {
-        const r = inProcess
-          ? await (await import("./harness")).runConfig(c, mode, childOpts)
-          : await runInChild(c, mode, { ...childOpts, threads: t });
-        results.push(r);
-        onResult?.(r);
-      }
-    }
-  }
-  return results;
+  // a configuration lists the modes it fits in (direct's tape at long horizons does not)
+  return runRows(list, modes ?? (["direct", "adjoint"] as BenchMode[]), threads, async (c, mode, t) => inProcess
+    ? (await import("./harness")).runConfig(c, mode, childOpts)
+    : runInChild(c, mode, { ...childOpts, threads: t }), onResult);
 }
