@@ -92,13 +92,20 @@ test("aggregation alpha: the subgraph's Â is the full graph's GCN entry over α
   d.dispose();
 });
 
-test("aggregation degree on sampled subgraphs: Â_sub maps 1/s to itself (similar to a row-stochastic matrix, spectral radius 1) and rescales whole rows of the full Â", () => {
+/** A 300-node CSBM graph and its full GCN Â as a map from row·n + column to the entry. */
+function smallGraphEntries() {
   const n = 300;
   const d = csbm({ ...GRAPH, nodes: n, trainPerClass: 5 });
   const full = gcnNormalizedAdjacency(d.edges, n);
   const entry = new Map<number, number>();
   const fv = full.values.dataSync();
   for (let e = 0; e < full.numEdges; e++) entry.set(full.rows[e] * n + full.cols[e], fv[e]);
+  full.dispose();
+  return { n, d, entry };
+}
+
+test("aggregation degree on sampled subgraphs: Â_sub maps 1/s to itself (similar to a row-stochastic matrix, spectral radius 1) and rescales whole rows of the full Â", () => {
+  const { n, d, entry } = smallGraphEntries();
   const sampler = new SaintSampler(n, d.edges, { kind: "random-walk", roots: 20, walkLength: 2, seed: 5, preSamples: 50 });
   const scale = gcnScale(d.edges, n);
   for (let k = 0; k < 3; k++) {
@@ -121,16 +128,10 @@ test("aggregation degree on sampled subgraphs: Â_sub maps 1/s to itself (simila
     }
     g.dispose();
   }
-  full.dispose();
 });
 
 test("aggregation alpha on sampled subgraphs: every entry of the subgraph's Â times max(α, λ_u) is the full Â's entry", () => {
-  const n = 300;
-  const d = csbm({ ...GRAPH, nodes: n, trainPerClass: 5 });
-  const full = gcnNormalizedAdjacency(d.edges, n);
-  const entry = new Map<number, number>();
-  const fv = full.values.dataSync();
-  for (let e = 0; e < full.numEdges; e++) entry.set(full.rows[e] * n + full.cols[e], fv[e]);
+  const { n, d, entry } = smallGraphEntries();
   const sampler = new SaintSampler(n, d.edges, { kind: "random-walk", roots: 40, walkLength: 2, seed: 2, preSamples: 100 });
   const scale = gcnScale(d.edges, n);
   for (let k = 0; k < 3; k++) {
@@ -145,7 +146,6 @@ test("aggregation alpha on sampled subgraphs: every entry of the subgraph's Â t
     }
     g.dispose();
   }
-  full.dispose();
 });
 
 test("the chunked, untaped full-graph evaluation equals the accuracy of the model's own eval-mode logits", () => {

@@ -11,7 +11,7 @@ import { defaultBudgetMB, fitDecision, formatMB } from "./graph-scale-fit";
 import type { GraphScaleRunOptions } from "./graph-scale-harness";
 import { checkGraphScaleMode, unmeasuredRow } from "./graph-scale-rows";
 import { GRAPH_SCALE_MODES, type GraphScaleConfig, type GraphScaleMode, type GraphScaleResult } from "./graph-scale-types";
-import { runRows } from "./row-loop";
+import { runRows, type RowSelection } from "./row-loop";
 
 export interface GraphScaleChildOptions extends GraphScaleRunOptions {
   /** TF_NUM_INTRAOP_THREADS of the child (default: inherited). */
@@ -105,15 +105,13 @@ export function runGraphScaleInChild(config: GraphScaleConfig | string, mode: Gr
   });
 }
 
-export interface GraphScaleSuiteOptions extends Omit<GraphScaleChildOptions, "threads"> {
+export interface GraphScaleSuiteOptions extends Omit<GraphScaleChildOptions, "threads">, RowSelection<GraphScaleConfig, GraphScaleMode, GraphScaleResult> {
   /** Default: every graph-scale configuration. */
   configs?: (GraphScaleConfig | string)[];
   /** Default: all three modes. */
   modes?: GraphScaleMode[];
-  threads?: (number | string)[];
   /** Run in this process instead of children (RSS peaks then are not clean; no time or RSS limit). */
   inProcess?: boolean;
-  onResult?: (r: GraphScaleResult) => void;
 }
 
 /** Every selected configuration × mode × thread count, one after the other; rows that cannot fit say why. */

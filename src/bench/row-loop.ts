@@ -1,4 +1,17 @@
-// The loop both suites run: every configuration × mode × thread count, one row after the other.
+// The loop both suites run: every configuration × mode × thread count, one row after the other, and the
+// options that choose and report those rows.
+
+/** What both suites take to choose their rows and report them. */
+export interface RowSelection<C, M, R> {
+  configs?: (C | string)[];
+  modes?: M[];
+  /** Thread counts to measure each configuration under (default: the backend's default only). */
+  threads?: (number | string)[];
+  /** Run in this process instead of children (RSS peaks then are not clean). */
+  inProcess?: boolean;
+  /** Called after each row (progress, streaming --json). */
+  onResult?: (r: R) => void;
+}
 
 /**
  * Runs `run` for each configuration, each of `modes` the configuration allows (c.modes, when it lists them) and

@@ -6,7 +6,7 @@ import { RESULT_MARK } from "./protocol";
 import { resolveConfig, suiteConfigs, type Suite } from "./configs";
 import type { RunOptions } from "./harness";
 import type { BenchConfig, BenchMode, BenchResult } from "./types";
-import { runRows } from "./row-loop";
+import { runRows, type RowSelection } from "./row-loop";
 
 export interface ChildOptions extends RunOptions {
   /** TF_NUM_INTRAOP_THREADS of the child (default: inherited, i.e. the backend's default). */
@@ -58,18 +58,11 @@ export function runInChild(config: BenchConfig | string, mode: BenchMode, opts: 
   });
 }
 
-export interface SuiteOptions extends Omit<ChildOptions, "threads"> {
+export interface SuiteOptions extends Omit<ChildOptions, "threads">, RowSelection<BenchConfig, BenchMode, BenchResult> {
   /** Which configurations (default: the "memory" suite); ignored when `configs` is given. */
   suite?: Suite;
-  configs?: (BenchConfig | string)[];
   /** Default ["direct", "adjoint"]. */
   modes?: BenchMode[];
-  /** Thread counts to measure each configuration under (default: the backend's default only). */
-  threads?: (number | string)[];
-  /** Run in this process instead of children (RSS peaks then are not clean). */
-  inProcess?: boolean;
-  /** Called after each measurement (progress, streaming --json). */
-  onResult?: (r: BenchResult) => void;
 }
 
 /** Every selected configuration × mode × thread count, each in a fresh child, one after the other. */

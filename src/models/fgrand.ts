@@ -174,7 +174,7 @@ export class FGrandL {
       for (let c = 0; c < H; c += width) {
         const x = tf.slice(X0, [0, c], [-1, Math.min(width, H - c)]);
         const parts = { ...shared, source: tf.mul(this.sourceWeight, x) as Tensor2D };
-        out.push(this.solve(grandField(parts), x, { ...this.options.solver, params: grandFieldParams(parts) }) as Tensor2D);
+        out.push(this.solveWith(parts, x) as Tensor2D);
         tf.dispose([x, parts.source]);
       }
       const h = tf.concat(out, 1);
@@ -206,8 +206,12 @@ export class FGrandL {
 
   /** The diffusion from X0 (to tEnd, or at `times`): σ(a), the source term and attention go in params. */
   private solveFrom(X0: Tensor2D, times?: number[]): Tensor {
+    return tf.tidy(() => this.solveWith(this.fieldParts(X0), X0, times));
+  }
+
+  /** The diffusion from X0 with the field's parts already made (integrateByChannels passes a slice's). */
+  private solveWith(parts: GrandFieldParts, X0: Tensor2D, times?: number[]): Tensor {
     return tf.tidy(() => {
-      const parts = this.fieldParts(X0);
       const nl = this.options.nonlinear ? this.attentionWeights : null;
       const params = nl ? [...grandFieldParams(parts), nl.key.w, nl.key.b, nl.query.w, nl.query.b] : grandFieldParams(parts);
       const opts: SolverOptions = { ...this.options.solver, params };
