@@ -42,6 +42,7 @@ function loadBackend(): { tf: TF; info: BackendInfo; ready: Promise<void> } {
   if (forced === undefined || forced === "tensorflow") {
     try {
       const tf = require("@tensorflow/tfjs-node") as TF;
+      require("./backend-tensorflow-kernels").registerTensorflowKernels(tf);
       return make(tf, "tensorflow", forced ? "forced by NFDE_BACKEND" : "tfjs-node loaded (native TensorFlow)", Promise.resolve());
     } catch (e) {
       const msg = (e as Error).message.split("\n")[0];

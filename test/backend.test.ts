@@ -14,3 +14,30 @@ test("backend: native TensorFlow under CI, and it computes", () => {
   assert.deepEqual(Array.from(g.dataSync()), [3, 12, 27]);
   tf.dispose([a, b, g]);
 });
+
+test("backend: matrix products routed to TensorFlow's MatMul equal the product, for every transpose, batched and int32 too", () => {
+  if (tf.getBackend() === "tensorflow") {
+    const k = tf.getKernel("BatchMatMul", "tensorflow")!.kernelFunc as unknown as Record<symbol, boolean>;
+    assert.equal(k[Symbol.for("neural-fde.matMul2d")], true, "the tensorflow backend's BatchMatMul kernel is the routed one");
+  }
+  const before = tf.memory().numTensors;
+  const A = [[1, -2, 0.5], [3, 4, -1]]; // 2 x 3
+  const B = [[2, 0], [-1, 1], [0.25, 3]]; // 3 x 2
+  const T = (m: number[][]) => m[0].map((_, j) => m.map((r) => r[j]));
+  const product = (x: number[][], y: number[][]) => x.map((r) => y[0].map((_, j) => r.reduce((s, v, k) => s + v * y[k][j], 0)));
+  const want = product(A, B).flat();
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    const got = tf.tidy(() => tf.matMul(tf.tensor2d(ta ? T(A) : A), tf.tensor2d(tb ? T(B) : B), ta, tb).arraySync() as number[][]);
+    assert.deepEqual(got.flat(), want, `transposeA ${ta}, transposeB ${tb}`);
+  }
+  const batched = tf.tidy(() => tf.matMul(tf.tensor3d([A, A]), tf.tensor3d([B, B])).arraySync() as number[][][]);
+  assert.deepEqual(batched.flat(2), [...want, ...want]);
+  const ints = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]], [1, 2], "int32"), tf.tensor2d([[3], [4]], [2, 1], "int32")));
+  assert.equal(ints.dtype, "int32");
+  assert.deepEqual(Array.from(ints.dataSync()), [11]);
+  ints.dispose();
+  // the gradient of a routed product is the usual one: d/dA sum(A B) = 1 Bᵀ
+  const g = tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, tf.tensor2d(B))))(tf.tensor2d(A)).dataSync());
+  assert.deepEqual(Array.from(g), A.flatMap(() => B.map((r) => r[0] + r[1])));
+  assert.equal(tf.memory().numTensors, before);
+});
