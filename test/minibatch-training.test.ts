@@ -169,6 +169,17 @@ test("dense and sparse features encode alike; nodeFeatures picks dense for Gauss
   const dense = denseFeatures(rows, n, f), sparse = sparseFeatures(rows, n, f);
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(m.encode(dense, { training: false }), m.encode(sparse, { training: false })))).dataSync()[0]);
   assert.ok(diff < 1e-4, `dense vs sparse encoder: ${diff}`);
+  // the encoder's gradient to W through the sparse product (TensorFlow's sparse product on tfjs-node) is the dense one's, Xᵀ R
+  const weight = m.encoder.w;
+  const gradOf = (x: Parameters<typeof m.encode>[0]) => tf.tidy(() => {
+    const R = tf.randomNormal([n, weight.shape[1]], 0, 1, "float32", 5);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(m.encode(x, { training: false }), R)) as ReturnType<typeof tf.scalar>, [weight]);
+    return grads[weight.name].dataSync();
+  });
+  const [gd, gs] = [gradOf(dense), gradOf(sparse)];
+  let gerr = 0;
+  for (let i = 0; i < gd.length; i++) gerr = Math.max(gerr, Math.abs(gd[i] - gs[i]));
+  assert.ok(gerr < 1e-4, `sparse encoder's dW vs the dense product's: ${gerr}`);
   const auto = nodeFeatures(rows, n, f, "auto", 64);
   assert.ok(isDense(auto));
   const mostlyZero = new Float32Array(n * f);

@@ -45,13 +45,13 @@ export interface SparseGraph {
 }
 
 // TensorFlow wants the dense shape as int64, which tfjs cannot create: cast an int32 tensor inside TF.
-function int64Shape(b: NativeBackend, n: number): Tensor {
+export function int64Shape(b: NativeBackend, rows: number, cols = rows): Tensor {
   const warn = console.warn;
   console.warn = () => {}; // tfjs-node announces every int64 output; this one is intended
   try {
     return tf.tidy(() => b.executeSingleOutput("Cast", [
       typeAttr(b, "SrcT", b.binding.TF_INT32), typeAttr(b, "DstT", b.binding.TF_INT64), boolAttr(b, "Truncate", false),
-    ], [tf.tensor1d([n, n], "int32")]));
+    ], [tf.tensor1d([rows, cols], "int32")]));
   } finally {
     console.warn = warn;
   }

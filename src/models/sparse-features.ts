@@ -1,7 +1,9 @@
 // Node features in coordinate form (bag-of-words rows are sparse, and the encoder reads only the non-zeros) or
 // dense (CSBM's Gaussian rows: the encoder is then one matrix product), and the encoder's product over either.
 import { tf } from "../backend";
-import type { Tensor1D, Tensor2D } from "@tensorflow/tfjs";
+import type { Tensor, Tensor1D, Tensor2D } from "@tensorflow/tfjs";
+import { int64Shape } from "../graph/sparse-matmul";
+import { boolAttr, customOp, nativeBinding, typeAttr, type NativeBackend } from "../tfjs-internals";
 import type { Rng } from "../util/rng";
 import type { Linear } from "./init";
 
@@ -12,6 +14,8 @@ export interface SparseFeatures {
   values: Float32Array;
   rowIdx: Tensor1D;
   colIdx: Tensor1D;
+  /** On tfjs-node: the (row, col) pairs [nnz, 2] and the int64 dense shape, for TensorFlow's SparseTensorDenseMatMul. */
+  native?: { indices: Tensor2D; denseShape: Tensor } | null;
   dispose(): void;
 }
 
@@ -55,7 +59,12 @@ export function sparseFeatures(dense: Float32Array, numNodes: number, numFeature
   }
   const rowIdx = tf.keep(tf.tensor1d(rows, "int32"));
   const colIdx = tf.keep(tf.tensor1d(cols, "int32"));
-  return { numNodes, numFeatures, values, rowIdx, colIdx, dispose: () => tf.dispose([rowIdx, colIdx]) };
+  const b = nativeBinding();
+  const native = b ? tf.tidy(() => ({
+    indices: tf.keep(tf.stack([rowIdx, colIdx], 1) as Tensor2D), denseShape: tf.keep(int64Shape(b, numNodes, numFeatures)),
+  })) : null;
+  const owned = [rowIdx, colIdx, ...(native ? [native.indices, native.denseShape] : [])];
+  return { numNodes, numFeatures, values, rowIdx, colIdx, native, dispose: () => tf.dispose(owned) };
 }
 
 /** A row-major [numNodes, numFeatures] matrix as one tensor (copied). Call dispose(). */
@@ -87,9 +96,23 @@ export function featureProduct(x: NodeFeatures, layer: Linear, dropout: { rate: 
       return tf.add(tf.matMul(input, layer.w), layer.b);
     }
     const vals = dropout ? applyMask(x.values, dropout.rng, dropout.rate) : x.values;
+    const b = nativeBinding();
+    if (b && x.native) return tf.add(nativeProduct(b, x.native, tf.tensor1d(vals), layer.w), layer.b);
     const msg = tf.mul(tf.gather(layer.w, x.colIdx), tf.tensor2d(vals, [vals.length, 1]));
     return tf.add(tf.unsortedSegmentSum(msg, x.rowIdx, x.numNodes), layer.b);
   });
+}
+
+// X W and its gradient Xᵀ dY in TensorFlow's sparse product: no [nnz, hidden] gathered rows, forward or backward.
+function nativeProduct(b: NativeBackend, n: { indices: Tensor2D; denseShape: Tensor }, vals: Tensor1D, W: Tensor2D): Tensor2D {
+  const product = (v: Tensor, dense: Tensor2D, adjoint: boolean) => b.executeSingleOutput("SparseTensorDenseMatMul", [
+    typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tindices", b.binding.TF_INT32),
+    boolAttr(b, "adjoint_a", adjoint), boolAttr(b, "adjoint_b", false),
+  ], [n.indices, v, n.denseShape, dense]) as Tensor2D;
+  return customOp<Tensor2D>(([w], save) => {
+    save([vals]);
+    return { value: product(vals, w as Tensor2D, false), gradFunc: (dy, [v]) => [product(v, dy, true)] };
+  })(W);
 }
 
 function applyMask(values: Float32Array, rng: Rng, rate: number): Float32Array {
