@@ -1,8 +1,9 @@
-// tfjs-node runs every tf.matMul as TensorFlow's BatchMatMulV2. For two float32 matrices TensorFlow's own
-// MatMul computes the same product 1.3-3x faster on these machines (a [1, 10] x [10, 16384] history sum:
-// 34 against 93 µs; the B2 field's [256, 64] x [64, 256]: 97 against 129 µs), so rank-2 float32 products go
-// to MatMul; batched or other dtypes stay on BatchMatMulV2. Gradients are registered by kernel name and
-// are unchanged.
+// tfjs-node runs every tf.matMul as TensorFlow's BatchMatMulV2. A product with one output row (the solvers'
+// history sums, a [1, k] weight row times k stacked entries) runs 2.5-3.5x faster as TensorFlow's MatMul on
+// these machines ([1, 10] x [10, 16384]: 34 against 93 µs), so those go to MatMul; every other product stays
+// on BatchMatMulV2. Wider products were 1.3x faster as MatMul too, but routed there they corrupted the heap
+// whenever V8's sampling profiler ran (the B2 benchmark under --cpu-prof: 4 crashes in 4 runs; with only
+// one-row products routed, 15 clean runs). Gradients are registered by kernel name and are unchanged.
 type TF = typeof import("@tensorflow/tfjs");
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
@@ -13,23 +14,25 @@ interface Native {
   executeSingleOutput(name: string, attrs: unknown[], inputs: TensorInfo[]): TensorInfo;
 }
 
-const MARK = Symbol.for("neural-fde.matMul2d");
+const MARK = Symbol.for("neural-fde.matMulRow");
 
-/** Route rank-2 float32 tf.matMul to TensorFlow's MatMul on the tensorflow backend (idempotent). */
+/** Route one-row float32 matrix products to TensorFlow's MatMul on the tensorflow backend (idempotent). */
 export function registerTensorflowKernels(tf: TF): void {
   const batched = tf.getKernel("BatchMatMul", "tensorflow");
   if (!batched || (batched.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) return;
   const viaBatch = batched.kernelFunc;
   const kernelFunc = ((args: KernelArgs) => {
     const { a, b } = args.inputs;
-    if (a.shape.length !== 2 || b.shape.length !== 2 || a.dtype !== "float32" || b.dtype !== "float32") {
+    const { transposeA, transposeB } = args.attrs;
+    const oneRow = a.shape.length === 2 && (transposeA ? a.shape[1] : a.shape[0]) === 1;
+    if (!oneRow || b.shape.length !== 2 || a.dtype !== "float32" || b.dtype !== "float32") {
       return viaBatch(args as unknown as Parameters<KernelFunc>[0]);
     }
     const native = args.backend as Native;
     return native.executeSingleOutput("MatMul", [
       { name: "T", type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT },
-      { name: "transpose_a", type: native.binding.TF_ATTR_BOOL, value: Boolean(args.attrs.transposeA) },
-      { name: "transpose_b", type: native.binding.TF_ATTR_BOOL, value: Boolean(args.attrs.transposeB) },
+      { name: "transpose_a", type: native.binding.TF_ATTR_BOOL, value: Boolean(transposeA) },
+      { name: "transpose_b", type: native.binding.TF_ATTR_BOOL, value: Boolean(transposeB) },
     ], [a, b]);
   }) as unknown as KernelFunc;
   (kernelFunc as unknown as Record<symbol, boolean>)[MARK] = true;

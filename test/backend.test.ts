@@ -15,10 +15,10 @@ test("backend: native TensorFlow under CI, and it computes", () => {
   tf.dispose([a, b, g]);
 });
 
-test("backend: matrix products routed to TensorFlow's MatMul equal the product, for every transpose, batched and int32 too", () => {
+test("backend: one-row products routed to TensorFlow's MatMul equal the product, for every transpose; wider, batched and int32 ones too", () => {
   if (tf.getBackend() === "tensorflow") {
     const k = tf.getKernel("BatchMatMul", "tensorflow")!.kernelFunc as unknown as Record<symbol, boolean>;
-    assert.equal(k[Symbol.for("neural-fde.matMul2d")], true, "the tensorflow backend's BatchMatMul kernel is the routed one");
+    assert.equal(k[Symbol.for("neural-fde.matMulRow")], true, "the tensorflow backend's BatchMatMul kernel is the routed one");
   }
   const before = tf.memory().numTensors;
   const A = [[1, -2, 0.5], [3, 4, -1]]; // 2 x 3
@@ -30,14 +30,22 @@ test("backend: matrix products routed to TensorFlow's MatMul equal the product, 
     const got = tf.tidy(() => tf.matMul(tf.tensor2d(ta ? T(A) : A), tf.tensor2d(tb ? T(B) : B), ta, tb).arraySync() as number[][]);
     assert.deepEqual(got.flat(), want, `transposeA ${ta}, transposeB ${tb}`);
   }
+  const row = [[0.5, -1, 2]]; // 1 x 3, the shape of a history sum's weights
+  const wantRow = product(row, B).flat();
+  for (const ta of [false, true]) {
+    const got = tf.tidy(() => tf.matMul(tf.tensor2d(ta ? T(row) : row), tf.tensor2d(B), ta, false).arraySync() as number[][]);
+    assert.deepEqual(got.flat(), wantRow, `one row, transposeA ${ta}`);
+  }
+  const rowTimesBt = tf.tidy(() => tf.matMul(tf.tensor2d(row), tf.tensor2d(T(B)), false, true).arraySync() as number[][]);
+  assert.deepEqual(rowTimesBt.flat(), wantRow, "one row, transposeB");
   const batched = tf.tidy(() => tf.matMul(tf.tensor3d([A, A]), tf.tensor3d([B, B])).arraySync() as number[][][]);
   assert.deepEqual(batched.flat(2), [...want, ...want]);
   const ints = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]], [1, 2], "int32"), tf.tensor2d([[3], [4]], [2, 1], "int32")));
   assert.equal(ints.dtype, "int32");
   assert.deepEqual(Array.from(ints.dataSync()), [11]);
   ints.dispose();
-  // the gradient of a routed product is the usual one: d/dA sum(A B) = 1 Bᵀ
-  const g = tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, tf.tensor2d(B))))(tf.tensor2d(A)).dataSync());
-  assert.deepEqual(Array.from(g), A.flatMap(() => B.map((r) => r[0] + r[1])));
+  // the gradient of a routed product is the usual one: d/dr sum(r B) = 1 Bᵀ
+  const g = tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, tf.tensor2d(B))))(tf.tensor2d(row)).dataSync());
+  assert.deepEqual(Array.from(g), B.map((r) => r[0] + r[1]));
   assert.equal(tf.memory().numTensors, before);
 });
