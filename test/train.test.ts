@@ -85,6 +85,8 @@ test("nfde train: arguments are parsed and bad ones are named with the allowed v
   assert.equal(parseTrainArgs(["citeseer", "--adjoint=continuous"]).solver.gradient, "continuous-adjoint");
   assert.equal(parseTrainArgs(["cora", "--nonlinear"]).nonlinear, true);
   assert.equal(parseTrainArgs(["cora"]).nonlinear, false);
+  assert.equal(parseTrainArgs(["cora", "--nonlinear", "--heads", "8"]).heads, 8);
+  assert.equal(parseTrainArgs(["cora"]).heads, 4);
   assert.throws(() => parseTrainArgs(["cora", "--nonlinear=1"]), /--nonlinear is "1"; allowed: no value/);
   // the flags of the solve fill `solver`, which goes to FGrandL as is
   assert.deepEqual(parseTrainArgs(["cora", "--time", "10", "--step=0.5", "--method", "l1", "--gradient", "continuous-adjoint"]).solver,
@@ -95,6 +97,7 @@ test("nfde train: arguments are parsed and bad ones are named with the allowed v
     [["pubmed"], /data set is "pubmed"; allowed: cora, citeseer/],
     [["cora", "--seeds", "0"], /--seeds is "0"; allowed: a positive integer/],
     [["cora", "--seeds", "2.5"], /--seeds is "2.5"; allowed: a positive integer/],
+    [["cora", "--heads", "0"], /--heads is "0"; allowed: a positive integer/],
     [["cora", "--epochs"], /--epochs needs a value; allowed: a positive integer/],
     [["cora", "--beta", "1.2"], /--beta is "1.2"; allowed: a number in \(0, 1\]/],
     [["cora", "--lr", "abc"], /--lr is "abc"; allowed: a positive number/],

@@ -27,6 +27,8 @@ export interface TrainArgs {
   optimizer: OptimizerName;
   patience: number;
   attention: boolean;
+  /** Attention heads (with --attention or --nonlinear). */
+  heads: number;
   /** F-GRAND-nl: attention recomputed from X(t) (implies attention). */
   nonlinear: boolean;
   solver: TrainSolverOptions;
@@ -35,25 +37,25 @@ export interface TrainArgs {
 /** Defaults per data set, tuned on the validation accuracy (10 seeds: Cora 0.827, Citeseer see issue 5). */
 export const TRAIN_DEFAULTS: Record<Dataset, Omit<TrainArgs, "dataset" | "json">> = {
   cora: { seeds: 10, epochs: 200, hidden: 64, lr: 0.01, weightDecay: 5e-4, dropout: 0.2, inputDropout: 0.5, optimizer: "adam",
-    patience: 50, attention: false, nonlinear: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
+    patience: 50, attention: false, heads: 4, nonlinear: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
   citeseer: { seeds: 10, epochs: 200, hidden: 64, lr: 0.01, weightDecay: 2e-3, dropout: 0.5, inputDropout: 0.6, optimizer: "adam",
-    patience: 50, attention: false, nonlinear: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
+    patience: 50, attention: false, heads: 4, nonlinear: false, solver: { beta: 0.85, tEnd: 20, stepSize: 2, method: "predictor", gradient: "direct" } },
 };
 
 const USAGE = `usage: nfde train <cora|citeseer> [--adjoint[=discrete|continuous]] [--seeds K] [--epochs E] [--json]
   [--hidden H] [--beta B] [--time T] [--step h] [--lr LR] [--wd WD] [--dropout P] [--input-dropout P]
-  [--method ${METHODS.join("|")}] [--gradient ${GRADIENTS.join("|")}] [--optimizer adam|adamax] [--patience P] [--attention] [--nonlinear]`;
+  [--method ${METHODS.join("|")}] [--gradient ${GRADIENTS.join("|")}] [--optimizer adam|adamax] [--patience P] [--attention] [--nonlinear] [--heads K]`;
 
 /** --adjoint's values as gradient strategies (bare --adjoint is the discrete one). */
 const ADJOINT_FLAG: Record<string, Gradient> = { discrete: "adjoint", continuous: "continuous-adjoint" };
 /** How the summary line names each gradient strategy. */
 const GRADIENT_LABEL: Record<Gradient, string> = { direct: "direct", adjoint: "discrete adjoint", "continuous-adjoint": "continuous adjoint" };
 
-type ModelKey = "seeds" | "epochs" | "hidden" | "lr" | "weightDecay" | "dropout" | "inputDropout" | "patience";
+type ModelKey = "seeds" | "epochs" | "hidden" | "lr" | "weightDecay" | "dropout" | "inputDropout" | "patience" | "heads";
 type SolverKey = "beta" | "tEnd" | "stepSize";
 const NUMERIC: Record<string, { kind: NumberKind } & ({ key: ModelKey } | { solverKey: SolverKey })> = {
   "--seeds": { key: "seeds", kind: "int" }, "--epochs": { key: "epochs", kind: "int" }, "--hidden": { key: "hidden", kind: "int" },
-  "--patience": { key: "patience", kind: "int" }, "--beta": { solverKey: "beta", kind: "beta" }, "--time": { solverKey: "tEnd", kind: "pos" },
+  "--patience": { key: "patience", kind: "int" }, "--heads": { key: "heads", kind: "int" }, "--beta": { solverKey: "beta", kind: "beta" }, "--time": { solverKey: "tEnd", kind: "pos" },
   "--step": { solverKey: "stepSize", kind: "pos" }, "--lr": { key: "lr", kind: "pos" }, "--wd": { key: "weightDecay", kind: "nonneg" },
   "--dropout": { key: "dropout", kind: "rate" }, "--input-dropout": { key: "inputDropout", kind: "rate" },
 };
@@ -123,7 +125,7 @@ export async function trainSeeds(a: TrainArgs, print: (line: string) => void = c
   try {
     for (let seed = 0; seed < a.seeds; seed++) {
       const model = new FGrandL(d.edges, d.numNodes, {
-        numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: a.hidden, attention: a.attention, nonlinear: a.nonlinear, inputDropout: a.inputDropout,
+        numFeatures: d.numFeatures, numClasses: d.numClasses, hidden: a.hidden, attention: a.attention, heads: a.heads, nonlinear: a.nonlinear, inputDropout: a.inputDropout,
         dropout: a.dropout, seed, solver: a.solver,
       });
       try {
