@@ -2,17 +2,20 @@
 # One configuration and mode per process; prints one results line ({"kind": "reference", ...}) as
 # results/torchfde-*.jsonl hold them (src/bench/peers.ts reads that format).
 #
-#   python results/torchfde-peer.py --torchfde DIR --data DIR CONFIG MODE [--threads 2] [--repeats 7]
+#   python results/torchfde-peer.py --torchfde DIR --data DIR CONFIG MODE [--threads 2] [--repeats 7] [--steps N]
 #
 # DIR of --torchfde: a checkout of github.com/kangqiyu/torchfde (its torchfde/ package is imported from there);
 # --data: the folder whose planetoid/ holds the raw Cora files (as NFDE_DATA_DIR). CONFIG: B1-H64, B1-H256, B2,
-# B3-N10 ... B3-N320; MODE: direct (method "predictor") or adjoint (fdeint_adjoint, method "predictor-f").
+# B3-N10 ... B3-N320, long/tiny (with --steps N); MODE: direct (method "predictor") or adjoint (fdeint_adjoint,
+# method "predictor-f").
 # Needs torch, numpy and scipy (the raw Planetoid files are pickled scipy matrices).
 # The protocol (docs/design.md, "Benchmarks"): B1 F-GRAND-l on Cora (constant GCN Â with self loops, sparse
 # row-normalised features, encoder and decoder linear, σ(a)(ÂX − X) + b·X0, predictor, β 0.85, T 40, h 1,
 # cross-entropy on the 140 training nodes, Adam lr 0.01); B2 the MLP field 64-256-64 (tanh) on a [256, 64] state,
 # β 0.6, T 2, h 0.05, MSE of y(T) to a random target, Adam lr 1e-3; B3 B2 with N steps over T 2. One warm-up
-# step, then the median of the timed steps; rssPeakMB is the peak RSS above the RSS after set-up (VmHWM reset
+# step, then the median of the timed steps; long/tiny (nfde bench --suite horizon's H-tiny state): f = tanh(y W),
+# W 8x8 ~ 0.3 N(0, 1), y0 [4, 8] ~ N(0, 1), beta 0.6, h 0.01, N steps, loss mean(y(T)^2): the seconds of one
+# forward and backward, the first call included. rssPeakMB is the peak RSS above the RSS after set-up (VmHWM reset
 # through /proc/self/clear_refs), as nfde bench measures its own.
 import argparse, datetime, json, os, pickle, re, statistics, subprocess, sys, time
 
@@ -23,6 +26,7 @@ ap.add_argument("--torchfde", required=True)
 ap.add_argument("--data", default=os.environ.get("NFDE_DATA_DIR", "data"))
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--repeats", type=int, default=7)
+ap.add_argument("--steps", type=int, default=0)
 a = ap.parse_args()
 sys.path.insert(0, a.torchfde)
 import numpy as np, scipy.sparse as sp, torch, torch.nn as nn
@@ -103,8 +107,29 @@ elif a.config == "B2" or a.config.startswith("B3-N"):
         solve = fdeint if a.mode == "direct" else fdeint_adjoint
         y = solve(field, y0, torch.tensor(beta), T, h, "predictor" if a.mode == "direct" else "predictor-f")
         return ((y - target) ** 2).mean()
+elif a.config == "long/tiny":
+    if a.steps <= 0:
+        sys.exit(f"torchfde-peer: --steps is {a.steps}; long/tiny needs a positive number of steps")
+    steps = a.steps
+    W = nn.Parameter(0.3 * torch.randn(8, 8))
+    params, y0, beta, T, h, lr = [W], torch.randn(4, 8), 0.6, 0.01 * steps, 0.01, 1e-3
+
+    class Tanh(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.W = W
+
+        def forward(self, t, y):
+            return torch.tanh(y @ self.W)
+
+    field = Tanh()
+
+    def loss():
+        solve = fdeint if a.mode == "direct" else fdeint_adjoint
+        y = solve(field, y0, torch.tensor(beta), T, h, "predictor" if a.mode == "direct" else "predictor-f")
+        return (y ** 2).mean()
 else:
-    sys.exit(f"torchfde-peer: config is {a.config!r}; allowed: B1-H64, B1-H256, B2, B3-N<steps>")
+    sys.exit(f"torchfde-peer: config is {a.config!r}; allowed: B1-H64, B1-H256, B2, B3-N<steps>, long/tiny")
 
 opt = torch.optim.Adam(params, lr=lr)
 
@@ -119,8 +144,8 @@ def step():
 
 base = status_kb("VmRSS")
 open("/proc/self/clear_refs", "w").write("5")
-step()
-times = [step() for _ in range(a.repeats)]
+first = step()
+times = [] if a.config == "long/tiny" else [step() for _ in range(a.repeats)]
 rss = (status_kb("VmHWM") - base) / 1024
 try:
     commit = subprocess.run(["git", "-C", a.torchfde, "rev-parse", "--short=8", "HEAD"], capture_output=True, text=True).stdout.strip() or "unknown"
@@ -130,9 +155,10 @@ now = datetime.datetime.now(datetime.timezone.utc)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
 print(json.dumps({
     "kind": "reference", "tool": "torchfde", "toolVersion": commit, "run": now.strftime("%Y-%m-%dT%H:%MZ"), "date": now.strftime("%Y-%m-%d"),
-    "command": f"python results/torchfde-peer.py {a.config} {a.mode} --threads {a.threads} --repeats {a.repeats}",
+    "command": f"python results/torchfde-peer.py {a.config} {a.mode} --threads {a.threads} " + (f"--steps {steps}" if a.config == "long/tiny" else f"--repeats {a.repeats}"),
     "machine": {"cpu": cpu, "cores": os.cpu_count(), "pytorch": torch.__version__, "threads": str(a.threads), "load1": os.getloadavg()[0]},
     "source": "output", "provenance": "printed by results/torchfde-peer.py (one process per configuration and mode)",
-    "output": {"config": a.config, "mode": a.mode, "n": steps, "stepMsMedian": round(1000 * statistics.median(times), 2),
+    "output": {"config": a.config, "mode": a.mode, "n": steps, "seconds": round(first, 3), "rssPeakMB": round(rss, 1)} if a.config == "long/tiny" else
+              {"config": a.config, "mode": a.mode, "n": steps, "stepMsMedian": round(1000 * statistics.median(times), 2),
                "stepMs": [round(1000 * t, 1) for t in times], "rssPeakMB": round(rss, 1), "liveMB": None},
 }))

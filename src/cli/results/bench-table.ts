@@ -1,9 +1,9 @@
 // The README's bench and threads sections: the newest `nfde bench --suite all` run beside torchfde's figures,
 // and the newest `nfde bench ... --threads` run.
-import { code, dayDiff, fmt, fmtExp, machineText, MB, num, sourceText, unique, type ResultLine } from "./format";
+import { code, fmt, fmtExp, machineText, MB, num, sourceText, unique, type ResultLine } from "./format";
 import { isHorizonLine } from "./horizon-table";
 import { isKernelTableRun } from "./kernel-table";
-import { newest, runsOf, type Run } from "./runs";
+import { nearestReferenceSet, newest, runsOf, type Run } from "./runs";
 
 interface BenchFigures {
   config: string;
@@ -33,15 +33,13 @@ function benchFigures(l: ResultLine): BenchFigures {
 
 interface RefFigures { stepMs: number | null; rssMB: number | null; liveMB: number | null }
 
-/** torchfde's set measured nearest in date to `date` (ties: the earlier one). */
+/** torchfde's set measured nearest in date to `date` (ties: the earlier one); a figure measured twice that day: the later line. */
 function referenceSet(lines: ResultLine[], date: string): { lines: ResultLine[]; get: (config: string, mode: string) => RefFigures | null } {
-  const refs = runsOf(lines, "reference").filter((r) => r.lines.some((l) => l.tool === "torchfde"));
-  refs.sort((a, b) => dayDiff(a.date, date) - dayDiff(b.date, date) || a.date.localeCompare(b.date));
-  const set = refs[0]?.lines ?? [];
+  const set = nearestReferenceSet(lines, date, (l) => l.tool === "torchfde");
   return {
     lines: set,
     get: (config, mode) => {
-      const l = set.find((x) => x.output.config === config && x.output.mode === (mode === "direct" ? "direct" : "adjoint"));
+      const l = set.filter((x) => x.output.config === config && x.output.mode === (mode === "direct" ? "direct" : "adjoint")).pop();
       return l ? { stepMs: num(l.output.stepMsMedian), rssMB: num(l.output.rssPeakMB), liveMB: num(l.output.liveMB) } : null;
     },
   };

@@ -4,8 +4,8 @@
 // them for the figure check.
 import { exactFastRows, forwardGradientMs, growthRows, horizonState, variantOf } from "../../bench/horizon-report";
 import type { BenchResult } from "../../bench/types";
-import { code, dayDiff, fmt, fmtExp, machineText, MB, num, sourceText, unique, type ResultLine } from "./format";
-import { newest, runsOf, type Run } from "./runs";
+import { code, fmt, fmtExp, machineText, MB, num, sourceText, unique, type ResultLine } from "./format";
+import { nearestReferenceSet, newest, runsOf, type Run } from "./runs";
 
 export const HORIZON_PLACEHOLDER = "No run of nfde bench --suite horizon is recorded in results/*.jsonl yet.";
 
@@ -40,12 +40,10 @@ function parts(lines: ResultLine[]): { text: string; derived: number[] } {
   const results = chosen.flatMap(({ state, run }) => run.lines.filter((l) => lineState(l) === state).map((l) => l.output as unknown as BenchResult));
   results.sort(byOrder);
   const run = (chosen.find((c) => c.state === "H-tiny") ?? chosen[0]).run;
-  const refs = runsOf(lines, "reference").filter((r) => r.lines.some(isLongTinyReference));
-  refs.sort((a, b) => dayDiff(a.date, run.date) - dayDiff(b.date, run.date) || a.date.localeCompare(b.date));
-  const ref = refs[0]?.lines.filter(isLongTinyReference) ?? [];
+  const ref = nearestReferenceSet(lines, run.date, isLongTinyReference);
   const torchfdeMs = (r: BenchResult) => {
     if (horizonState(r.config) !== "H-tiny") return null;
-    const s = num(ref.find((l) => l.output.n === r.n && l.output.mode === (r.mode === "direct" ? "direct" : "adjoint"))?.output.seconds);
+    const s = num(ref.filter((l) => l.output.n === r.n && l.output.mode === (r.mode === "direct" ? "direct" : "adjoint")).pop()?.output.seconds);
     return s === null ? null : d(s * 1000);
   };
   const cell = (x: number | null, f: (v: number) => string) => (x === null ? "—" : f(x));
