@@ -1,9 +1,9 @@
-// tfjs-node runs every tf.matMul as TensorFlow's BatchMatMulV2. A product with one output row (the solvers'
-// history sums, a [1, k] weight row times k stacked entries) runs 2.5-3.5x faster as TensorFlow's MatMul on
-// these machines ([1, 10] x [10, 16384]: 34 against 93 µs), so those go to MatMul; every other product stays
-// on BatchMatMulV2. Wider products were 1.3x faster as MatMul too, but routed there they corrupted the heap
-// whenever V8's sampling profiler ran (the B2 benchmark under --cpu-prof: 4 crashes in 4 runs; with only
-// one-row products routed, 15 clean runs). Gradients are registered by kernel name and are unchanged.
+// tfjs-node runs every tf.matMul as TensorFlow's BatchMatMulV2. A product of two matrices runs faster as
+// TensorFlow's MatMul on these machines: the solvers' history sums ([1, 8] x [8, 693248]: 3.1-3.7 against
+// 4.1-4.3 ms; [8, 16] x [16, 693248]: 24-29 against 30-31 ms) and the fields' products ([256, 256] x [256, 64]:
+// 0.19 against 0.22-0.27 ms), so those go to MatMul; batched products stay on BatchMatMulV2. Gradients are
+// registered by kernel name and are unchanged. (Under V8's sampling profiler, node --cpu-prof, tfjs-node
+// corrupts its heap with or without this routing: a 15-line tfjs-only training loop crashed 3 of 3 runs.)
 type TF = typeof import("@tensorflow/tfjs");
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
@@ -14,9 +14,9 @@ interface Native {
   executeSingleOutput(name: string, attrs: unknown[], inputs: TensorInfo[]): TensorInfo;
 }
 
-const MARK = Symbol.for("neural-fde.matMulRow");
+const MARK = Symbol.for("neural-fde.matMul2d");
 
-/** Route one-row float32 matrix products to TensorFlow's MatMul on the tensorflow backend (idempotent). */
+/** Route float32 matrix products (rank 2) to TensorFlow's MatMul on the tensorflow backend (idempotent). */
 export function registerTensorflowKernels(tf: TF): void {
   const batched = tf.getKernel("BatchMatMul", "tensorflow");
   if (!batched || (batched.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) return;
@@ -24,8 +24,7 @@ export function registerTensorflowKernels(tf: TF): void {
   const kernelFunc = ((args: KernelArgs) => {
     const { a, b } = args.inputs;
     const { transposeA, transposeB } = args.attrs;
-    const oneRow = a.shape.length === 2 && (transposeA ? a.shape[1] : a.shape[0]) === 1;
-    if (!oneRow || b.shape.length !== 2 || a.dtype !== "float32" || b.dtype !== "float32") {
+    if (a.shape.length !== 2 || b.shape.length !== 2 || a.dtype !== "float32" || b.dtype !== "float32") {
       return viaBatch(args as unknown as Parameters<KernelFunc>[0]);
     }
     const native = args.backend as Native;

@@ -15,10 +15,24 @@ test("backend: native TensorFlow under CI, and it computes", () => {
   tf.dispose([a, b, g]);
 });
 
-test("backend: one-row products routed to TensorFlow's MatMul equal the product, for every transpose; wider, batched and int32 ones too", () => {
+test("backend: matrix products routed to TensorFlow's MatMul equal the product, for every transpose; batched and int32 ones stay on BatchMatMulV2", () => {
   if (tf.getBackend() === "tensorflow") {
     const k = tf.getKernel("BatchMatMul", "tensorflow")!.kernelFunc as unknown as Record<symbol, boolean>;
-    assert.equal(k[Symbol.for("neural-fde.matMulRow")], true, "the tensorflow backend's BatchMatMul kernel is the routed one");
+    assert.equal(k[Symbol.for("neural-fde.matMul2d")], true, "the tensorflow backend's BatchMatMul kernel is the routed one");
+    const native = tf.backend() as unknown as { executeSingleOutput: (name: string, ...rest: unknown[]) => unknown };
+    const ran: string[] = [];
+    const run = native.executeSingleOutput;
+    native.executeSingleOutput = function (this: unknown, name: string, ...rest: unknown[]) {
+      ran.push(name);
+      return run.call(this, name, ...rest);
+    };
+    try {
+      tf.tidy(() => [tf.matMul(tf.ones([3, 2]), tf.ones([2, 4])), tf.matMul(tf.ones([2, 3, 2]), tf.ones([2, 2, 4])),
+        tf.matMul(tf.ones([1, 2], "int32"), tf.ones([2, 1], "int32"))]);
+    } finally {
+      native.executeSingleOutput = run;
+    }
+    assert.deepEqual(ran.filter((n) => /MatMul/.test(n)), ["MatMul", "BatchMatMulV2", "BatchMatMulV2"]);
   }
   const before = tf.memory().numTensors;
   const A = [[1, -2, 0.5], [3, 4, -1]]; // 2 x 3

@@ -5,6 +5,8 @@ import {
   makeScaledSparse, makeSparse, spmm, gcnNormalizedAdjacency, diffusion, dirichletEnergy, edgeAttention,
   attentionGraph, withSelfLoops, SparseGraph,
 } from "../src/graph";
+import { spmmUntaped } from "../src/graph/sparse-matmul";
+import { nativeBinding } from "../src/tfjs-internals";
 
 type T2 = ReturnType<typeof tf.tensor2d>;
 type T1 = ReturnType<typeof tf.tensor1d>;
@@ -199,6 +201,32 @@ test("gcnNormalizedAdjacency: rows of a regular graph sum to 1, the matrix is sy
     assert.ok(Math.abs(B[i][j] - expected) < 1e-6, `value at ${i},${j}`);
   }
   r.dispose();
+});
+
+test("spmm: the GCN Â's row scale is SparseSegmentSqrtN's own (native); A X, Aᵀ X, their gradients and r·Â X match the dense products", () => {
+  const g = gcnNormalizedAdjacency(edges, N);
+  const other = makeScaledSparse(src, dst, { row: randomMatrix(N, 1, 14).map((v) => 1 + v / 2), col: new Float32Array(N).fill(0.5) }, N);
+  if (nativeBinding()) {
+    assert.deepEqual(g.scaled?.sqrtN, { forward: true, transposed: true });
+    assert.deepEqual(other.scaled?.sqrtN, { forward: false, transposed: false });
+  }
+  const A = denseOf(g, g.values.dataSync());
+  const X = tf.tensor2d(xHost, [N, H]);
+  const C = tf.tensor2d(cHost, [N, H]);
+  const r = tf.scalar(0.3);
+  for (const transpose of [false, true]) {
+    const M = transpose ? transposeDense(A) : A;
+    const Y = spmm(g, X, undefined, { transpose });
+    assertClose(Y.dataSync(), matmul(M, xHost, H), 1e-6, `${transpose ? "Aᵀ" : "A"}X`);
+    const gx = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(C, spmm(g, x, undefined, { transpose }))))(X);
+    assertClose(gx.dataSync(), matmul(transposeDense(M), cHost, H), 1e-6, `d/dX of ${transpose ? "Aᵀ" : "A"}X`);
+    const rY = spmmUntaped(g, X, { factor: r, transpose });
+    assertClose(rY.dataSync(), matmul(M, xHost, H).map((v) => 0.3 * v), 1e-6, `0.3·${transpose ? "Aᵀ" : "A"}X`);
+    tf.dispose([Y, gx, rY]);
+  }
+  tf.dispose([X, C, r]);
+  g.dispose();
+  other.dispose();
 });
 
 test("spmm and diffusion: A X and (A - I) X", () => {

@@ -23,6 +23,8 @@ interface ScaledPattern {
   rowScale: Tensor2D;
   colScale: Tensor2D;
   numSegments: Tensor;
+  /** rowScale (forward) or colScale (transposed) is 1/√(entries of the output row), as in the GCN Â: SqrtN applies it. */
+  sqrtN: { forward: boolean; transposed: boolean };
 }
 
 export interface SparseGraph {
@@ -147,7 +149,18 @@ function scaledPattern(rows: Int32Array, cols: Int32Array, scales: { row: Float3
     rowScale,
     colScale: sameArray(scales.row, scales.col) ? rowScale : keep(tf.tensor2d(scales.col, [numNodes, 1])),
     numSegments: keep(tf.scalar(numNodes, "int32")),
+    sqrtN: { forward: isInverseSqrtCount(scales.row, fwd.segments, numNodes), transposed: isInverseSqrtCount(scales.col, bwd.segments, numNodes) },
   };
+}
+
+/** True when scale[i] = 1/√(entries of row i) to float32 round-off for every row that has entries. */
+function isInverseSqrtCount(scale: Float32Array, segments: Int32Array, numNodes: number): boolean {
+  const count = new Int32Array(numNodes);
+  for (const i of segments) count[i]++;
+  for (let i = 0; i < numNodes; i++) {
+    if (count[i] > 0 && Math.abs(scale[i] * Math.sqrt(count[i]) - 1) > 1e-6) return false;
+  }
+  return true;
 }
 
 function nativeMatMul(b: NativeBackend, g: SparseGraph, w: Tensor1D, X: Tensor2D, adjoint: boolean): Tensor2D {
@@ -158,15 +171,19 @@ function nativeMatMul(b: NativeBackend, g: SparseGraph, w: Tensor1D, X: Tensor2D
   ], [n.indices, w, n.denseShape, X]) as Tensor2D;
 }
 
-// A X = r ⊙ S (c ⊙ X), Aᵀ X = c ⊙ Sᵀ (r ⊙ X); a scalar factor joins the outer scale.
+// A X = r ⊙ S (c ⊙ X), Aᵀ X = c ⊙ Sᵀ (r ⊙ X); a scalar factor joins the outer scale. An outer scale of
+// 1/√(row entries) (the GCN Â) is SparseSegmentSqrtN's own, and the factor then joins the inner one: one
+// [N, H] product fewer.
 function scaledMatMul(b: NativeBackend, p: ScaledPattern, X: Tensor2D, transpose: boolean, factor?: Tensor): Tensor2D {
   const [inner, outer, s] = transpose ? [p.rowScale, p.colScale, p.transposed] : [p.colScale, p.rowScale, p.forward];
+  const sqrtN = transpose ? p.sqrtN.transposed : p.sqrtN.forward;
+  const segmentOp = (x: Tensor) => b.executeSingleOutput(sqrtN ? "SparseSegmentSqrtNWithNumSegments" : "SparseSegmentSumWithNumSegments", [
+    typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tidx", b.binding.TF_INT32),
+    typeAttr(b, "Tnumsegments", b.binding.TF_INT32), typeAttr(b, "Tsegmentids", b.binding.TF_INT32),
+  ], [x, s.indices, s.segments, p.numSegments]);
   return tf.tidy(() => {
-    const summed = b.executeSingleOutput("SparseSegmentSumWithNumSegments", [
-      typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tidx", b.binding.TF_INT32),
-      typeAttr(b, "Tnumsegments", b.binding.TF_INT32), typeAttr(b, "Tsegmentids", b.binding.TF_INT32),
-    ], [tf.mul(inner, X), s.indices, s.segments, p.numSegments]);
-    return tf.mul(factor ? tf.mul(factor, outer) : outer, summed) as Tensor2D;
+    if (sqrtN) return segmentOp(tf.mul(factor ? tf.mul(factor, inner) : inner, X)) as Tensor2D;
+    return tf.mul(factor ? tf.mul(factor, outer) : outer, segmentOp(tf.mul(inner, X))) as Tensor2D;
   });
 }
 
