@@ -163,13 +163,16 @@ function isInverseSqrtCount(scale: Float32Array, segments: Int32Array, numNodes:
   return true;
 }
 
-function nativeMatMul(b: NativeBackend, g: SparseGraph, w: Tensor1D, X: Tensor2D, adjoint: boolean): Tensor2D {
-  const n = g.native!;
+/** TensorFlow's SparseTensorDenseMatMul: A X, or Aᵀ X (adjoint), for A of `values` at `sparse.indices` [E, 2] (row, col). */
+export function sparseDenseMatMul(b: NativeBackend, sparse: { indices: Tensor2D; denseShape: Tensor }, values: Tensor, X: Tensor2D,
+  adjoint: boolean): Tensor2D {
   return b.executeSingleOutput("SparseTensorDenseMatMul", [
     typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tindices", b.binding.TF_INT32),
     boolAttr(b, "adjoint_a", adjoint), boolAttr(b, "adjoint_b", false),
-  ], [n.indices, w, n.denseShape, X]) as Tensor2D;
+  ], [sparse.indices, values, sparse.denseShape, X]) as Tensor2D;
 }
+
+const nativeMatMul = (b: NativeBackend, g: SparseGraph, w: Tensor1D, X: Tensor2D, adjoint: boolean) => sparseDenseMatMul(b, g.native!, w, X, adjoint);
 
 // A X = r ⊙ S (c ⊙ X), Aᵀ X = c ⊙ Sᵀ (r ⊙ X); a scalar factor joins the outer scale. An outer scale of
 // 1/√(row entries) (the GCN Â) is SparseSegmentSqrtN's own, and the factor then joins the inner one: one

@@ -2,8 +2,8 @@
 // dense (CSBM's Gaussian rows: the encoder is then one matrix product), and the encoder's product over either.
 import { tf } from "../backend";
 import type { Tensor, Tensor1D, Tensor2D } from "@tensorflow/tfjs";
-import { int64Shape } from "../graph/sparse-matmul";
-import { boolAttr, customOp, nativeBinding, typeAttr, type NativeBackend } from "../tfjs-internals";
+import { int64Shape, sparseDenseMatMul } from "../graph/sparse-matmul";
+import { customOp, nativeBinding, type NativeBackend } from "../tfjs-internals";
 import type { Rng } from "../util/rng";
 import type { Linear } from "./init";
 
@@ -105,10 +105,7 @@ export function featureProduct(x: NodeFeatures, layer: Linear, dropout: { rate: 
 
 // X W and its gradient Xᵀ dY in TensorFlow's sparse product: no [nnz, hidden] gathered rows, forward or backward.
 function nativeProduct(b: NativeBackend, n: { indices: Tensor2D; denseShape: Tensor }, vals: Tensor1D, W: Tensor2D): Tensor2D {
-  const product = (v: Tensor, dense: Tensor2D, adjoint: boolean) => b.executeSingleOutput("SparseTensorDenseMatMul", [
-    typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tindices", b.binding.TF_INT32),
-    boolAttr(b, "adjoint_a", adjoint), boolAttr(b, "adjoint_b", false),
-  ], [n.indices, v, n.denseShape, dense]) as Tensor2D;
+  const product = (v: Tensor, dense: Tensor2D, adjoint: boolean) => sparseDenseMatMul(b, n, v, dense, adjoint);
   return customOp<Tensor2D>(([w], save) => {
     save([vals]);
     return { value: product(vals, w as Tensor2D, false), gradFunc: (dy, [v]) => [product(v, dy, true)] };
