@@ -201,6 +201,36 @@ test("a History's sums equal the dense sums at every row: blocks, half blocks, m
   }
 });
 
+test("a History's one-sum queries as one AddN (the wide-state path, forced at D = 3) equal the dense sums, forward and reverse", () => {
+  const n = 40;
+  const D = 3;
+  const entries = Array.from({ length: n }, (_, e) => Array.from({ length: D }, (_, i) => Math.cos(5 * e + i + 2)));
+  for (const memory of [n, 21, 5]) {
+    const weights = schemeWeights("predictor", 0.7, n, 0.05, memory);
+    const [W] = denseTables("predictor", 0.7, n, 0.05, memory);
+    const before = tf.memory().numTensors;
+    const forward = new History(forwardWeights(weights, n, null).history, n, memory, false, 1);
+    const reverse = new History(reverseHistoryWeights(weights, n, false), n, memory, false, 1);
+    const base = tf.tensor2d([[0.5, -1, 2]]);
+    for (let q = 1; q <= n; q++) {
+      tf.tidy(() => {
+        forward.pushEntry(tf.tensor2d([entries[q - 1]]));
+        reverse.pushEntry(tf.tensor2d([entries[q - 1]]));
+        const [got] = forward.sumsOn(base, [D]).map((t) => Array.from(t.dataSync()));
+        const want = Array.from({ length: D }, (_, i) => [0.5, -1, 2][i] + entries.slice(0, q).reduce((s, x, e) => s + W[q][e] * x[i], 0));
+        close(got, want, 1e-5, `forward row ${q} memory ${memory}`);
+        const [rev] = reverse.query().arraySync();
+        const wantRev = Array.from({ length: D }, (_, i) => entries.slice(0, q).reduce((s, x, e) => s + W[n - e][n - q] * x[i], 0));
+        close(rev, wantRev, 1e-5, `reverse row ${q} memory ${memory}`);
+      });
+    }
+    forward.dispose();
+    reverse.dispose();
+    base.dispose();
+    assert.equal(tf.memory().numTensors, before, `memory ${memory}: no tensor left behind`);
+  }
+});
+
 /** W[q, e] of a Toeplitz table (its separate first column at e = 0), 0 for e >= q. */
 function tableAt(table: ToeplitzWeights, q: number, e: number): number {
   if (e >= q) return 0;

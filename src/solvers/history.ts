@@ -4,8 +4,8 @@
 // step). Instead every finished block of BLOCK entries is added into the sums of all later rows by
 // matrix-matrix products (its first half into the next CHUNK rows already), and a query reads only the
 // pending sum of its row and the entries since its chunk began, in one product with the row's pending sum
-// (and the loop's y0) appended: O(1) small ops per step plus O(N/BLOCK) GEMMs per block, and finished
-// entries are not read again (docs/design.md §2).
+// (and the loop's y0) appended, or for wide states one AddN of the weighted entries: O(1) small ops per step
+// plus O(N/BLOCK) GEMMs per block, and finished entries are not read again (docs/design.md §2).
 import { tf } from "../backend";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { stacked, weightedSum } from "./weighted-sum";
@@ -27,7 +27,18 @@ export interface HistoryWeights {
   learned: boolean;
   /** The block, and after its columns those of `tail` ([rows, t] row-major, constant: no β-derivative). */
   block(q0: number, q1: number, e0: number, e1: number, tail?: Float32Array): Tensor2D;
+  /** The block's values on the host, row-major (constant weights only). */
+  hostBlock?(q0: number, q1: number, e0: number, e1: number): Float32Array;
 }
+
+/**
+ * From this state width on, an untaped one-sum query is Σ w_e·entry_e + far + base in one AddN instead of
+ * W' @ concat(...): the concatenation's fresh pages cost more than the products' reads at such widths. Alternated
+ * runs of the B1 adjoint step on these machines, concatenation against AddN: H 256 (693248 numbers) 2254 / 2318 /
+ * 2068 against 1980 / 1735 / 1831 ms; H 64 (173312) 501 / 470 / 473 / 601 / 543 / 444 against 417 / 476 / 414 /
+ * 492 / 448 / 524 ms. B2's 16384 numbers stay with the product (AddN of 16384: slower in isolation).
+ */
+export const WIDE_STATE = 2 ** 17;
 
 /** What the loop and the reverse sweep use of a history: push entries, ask for the sums S_q at q = count. */
 export interface HistorySums {
@@ -63,7 +74,7 @@ export class History implements HistorySums {
 
   /** Sums are asked for at q <= lastRow; W[q, e] = 0 when q - e > memory. */
   constructor(private readonly weights: HistoryWeights, private readonly lastRow: number, private readonly memory: number,
-    private readonly taped: boolean) {}
+    private readonly taped: boolean, private readonly wideFrom = WIDE_STATE) {}
 
   private chunkRows(c: number): number {
     return Math.min(CHUNK, this.lastRow + 1 - c * CHUNK);
@@ -168,6 +179,12 @@ export class History implements HistorySums {
       return tf.zeros([R, this.width()]) as Tensor2D;
     }
     const passed = [far, base].filter((t): t is Tensor2D => t !== null);
+    const { hostBlock } = this.weights;
+    if (hostBlock && !this.taped && R === 1 && this.weights.entryRows === 1 && this.width() >= this.wideFrom) {
+      const w = hostBlock(q, q + 1, from, q);
+      const terms = [...near.map((e, i) => tf.mul(e, w[i]) as Tensor2D), ...passed];
+      return terms.length === 1 ? (near.length ? terms[0] : tf.clone(terms[0])) : (tf.addN(terms) as Tensor2D);
+    }
     const t = (far ? R : 0) + (base ? 1 : 0);
     const tail = new Float32Array(R * t);
     for (let r = 0; r < R; r++) {

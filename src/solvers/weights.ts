@@ -140,12 +140,13 @@ function constantForward(weights: SchemeWeights, steps: number): ForwardWeights 
   const { history } = weights;
   const sums = history.length;
   const reversed = reversedEach(float32, history, steps);
+  const hostBlock = (q0: number, q1: number, e0: number, e1: number) =>
+    forwardBlock(new Float32Array((q1 - q0) * sums * (e1 - e0)), reversed, history, steps, q0, q1, e0, e1);
   const block = (q0: number, q1: number, e0: number, e1: number, tail?: Float32Array) => {
     const rows = (q1 - q0) * sums;
-    const values = forwardBlock(new Float32Array(rows * (e1 - e0)), reversed, history, steps, q0, q1, e0, e1);
-    return tf.tensor2d(withTail(values, rows, tail, float32), [rows, e1 - e0 + (tail?.length ?? 0) / rows]);
+    return tf.tensor2d(withTail(hostBlock(q0, q1, e0, e1), rows, tail, float32), [rows, e1 - e0 + (tail?.length ?? 0) / rows]);
   };
-  return { history: { sums, entryRows: 1, learned: false, block }, field: weights.field, stage: weights.stage };
+  return { history: { sums, entryRows: 1, learned: false, block, hostBlock }, field: weights.field, stage: weights.stage };
 }
 
 /** Σ dy ⊙ derivs, summed in float64: the weights' β-derivatives alternate in sign (GL, trapezoid) and cancel. */
@@ -202,22 +203,26 @@ export function reverseHistoryWeights(weights: WeightsAndDerivatives, steps: num
   const sums = tables.length;
   const n = steps;
   const reversed = tables.map((channels) => reversedSequences(float32, channels.map((table) => table.sequence), n));
+  const hostBlock = (q0: number, q1: number, e0: number, e1: number) => {
+    const cols = (e1 - e0) * entryRows;
+    const out = toeplitzRows(new Float32Array((q1 - q0) * sums * cols), reversed, entryRows, n, q0, q1, e0, e1);
+    if (q0 <= n && n < q1) {
+      tables.forEach((channels, r) => channels.forEach(({ firstColumn }, c) => {
+        if (!firstColumn) return;
+        const base = ((n - q0) * sums + r) * cols;
+        for (let e = e0; e < Math.min(e1, n); e++) out[base + (e - e0) * entryRows + c] = firstColumn[n - e];
+      }));
+    }
+    return out;
+  };
   return {
     sums,
     entryRows,
     learned: false,
+    hostBlock,
     block: (q0, q1, e0, e1, tail) => {
-      const cols = (e1 - e0) * entryRows;
-      const out = toeplitzRows(new Float32Array((q1 - q0) * sums * cols), reversed, entryRows, n, q0, q1, e0, e1);
-      if (q0 <= n && n < q1) {
-        tables.forEach((channels, r) => channels.forEach(({ firstColumn }, c) => {
-          if (!firstColumn) return;
-          const base = ((n - q0) * sums + r) * cols;
-          for (let e = e0; e < Math.min(e1, n); e++) out[base + (e - e0) * entryRows + c] = firstColumn[n - e];
-        }));
-      }
       const rows = (q1 - q0) * sums;
-      return tf.tensor2d(withTail(out, rows, tail, float32), [rows, cols + (tail?.length ?? 0) / rows]);
+      return tf.tensor2d(withTail(hostBlock(q0, q1, e0, e1), rows, tail, float32), [rows, (e1 - e0) * entryRows + (tail?.length ?? 0) / rows]);
     },
   };
 }
