@@ -85,6 +85,7 @@ export function customOp<T extends Tensor>(
 /** TensorFlow C API constants on tfjs-node's binding: attribute kinds and dtypes (and more). */
 export interface NativeConstants {
   TF_ATTR_TYPE: number;
+  TF_ATTR_INT: number;
   TF_ATTR_BOOL: number;
   TF_FLOAT: number;
   TF_INT32: number;
@@ -105,7 +106,7 @@ export interface NativeBackend {
   executeSingleOutput(name: string, attrs: NativeAttr[], inputs: Tensor[]): Tensor;
 }
 
-const NATIVE_CONSTANTS = ["TF_ATTR_TYPE", "TF_ATTR_BOOL", "TF_FLOAT", "TF_INT32", "TF_INT64"] as const;
+const NATIVE_CONSTANTS = ["TF_ATTR_TYPE", "TF_ATTR_INT", "TF_ATTR_BOOL", "TF_FLOAT", "TF_INT32", "TF_INT64"] as const;
 
 /** The native binding when the backend is tfjs-node ("tensorflow"), else null. */
 export function nativeBinding(): NativeBackend | null {
@@ -124,6 +125,11 @@ export function tensorflowVersion(): string | undefined {
 /** A dtype attribute of a native op (tfType: one of binding.TF_FLOAT, TF_INT32, ...). */
 export function typeAttr(native: NativeBackend, name: string, tfType: number): NativeAttr {
   return { name, type: native.binding.TF_ATTR_TYPE, value: tfType };
+}
+
+/** An integer attribute of a native op. */
+export function intAttr(native: NativeBackend, name: string, value: number): NativeAttr {
+  return { name, type: native.binding.TF_ATTR_INT, value };
 }
 
 /** A boolean attribute of a native op. */

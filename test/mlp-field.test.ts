@@ -22,7 +22,7 @@ test("mlp field: the hand-written VJP equals the taped VJP, and is f's own gradi
     }
     const y = tf.randomNormal([16, 8], 0, 1, "float32", 1);
     const c = tf.randomNormal([16, 8], 0, 1, "float32", 2);
-    // plain.f is tanh(y W1 + b1) W2 + b2 in taped ops; field.f is one custom op whose gradient is the VJP.
+    // plain.f is tanh(y W1 + b1) W2ᵀ + b2 in taped ops; field.f is one custom op whose gradient is the VJP.
     const taped = tf.grads((yy: Tensor, ...ps: Tensor[]) => {
       void ps;
       return tf.sum(tf.mul(plain.f(0, yy), c));

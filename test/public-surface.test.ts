@@ -40,6 +40,7 @@ test("every subpath loads in plain Node and type-checks under node10 resolution"
     const keys: string[] = JSON.parse(r.stdout.trim().split("\n").pop()!);
     for (const n of names) assert.ok(keys.includes(n), `neural-fde/${sub} lacks ${n}`);
   }
+  fs.mkdirSync(path.join(ROOT, "out"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(ROOT, "out", ".surface-"));
   try {
     const file = path.join(dir, "use.ts");

@@ -3,7 +3,8 @@
 // for the fast history its K and its distance from the exact solution.
 import * as os from "node:os";
 import { tf, backendInfo } from "../backend";
-import type { Optimizer, Tensor } from "@tensorflow/tfjs";
+import type { Tensor } from "@tensorflow/tfjs";
+import { flatAdam, type GradientOptimizer } from "../train/flat-adam";
 import { relativeDifference } from "../analysis/relative-difference";
 import { resolveConfig, stepsOf } from "./configs";
 import { DEFAULT_TOLERANCE } from "../solvers/exponential-fit";
@@ -37,7 +38,7 @@ const median = (xs: number[]) => {
 };
 
 /** One training step (forward, loss, gradients, Adam update), timed by phase. */
-function trainStep(p: Problem, mode: BenchMode, opt: Optimizer): { loss: number; phases: StepBreakdown } {
+function trainStep(p: Problem, mode: BenchMode, opt: GradientOptimizer): { loss: number; phases: StepBreakdown } {
   p.timers.fieldMs = 0;
   p.timers.vjpMs = 0;
   const t0 = performance.now();
@@ -132,7 +133,7 @@ async function measure(c: BenchConfig, mode: BenchMode, opts: RunOptions): Promi
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats is ${repeats}; allowed: an integer >= 1`);
   const t0 = performance.now();
   const p = makeProblem(c, opts.seed);
-  const opt = tf.train.adam(c.lr);
+  const opt = flatAdam(c.lr);
   const setupMs = performance.now() - t0;
   try {
     const rss = watchRss();

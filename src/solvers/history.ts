@@ -9,6 +9,7 @@
 import { tf } from "../backend";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { stacked, weightedSum } from "./weighted-sum";
+import { concat, matMul, reshape } from "../native-ops";
 
 export const BLOCK = 16;
 /** Rows per chunk of pending sums: half a block. */
@@ -51,12 +52,12 @@ export interface HistorySums {
 
 /** The rows of an entry as one [rows, D] matrix. */
 export function entryMatrix(rows: Tensor[]): Tensor2D {
-  return rows.length === 1 ? asRow(rows[0]) : (tf.concat(rows.map(asRow), 0) as Tensor2D);
+  return rows.length === 1 ? asRow(rows[0]) : (concat(rows.map(asRow), 0) as Tensor2D);
 }
 
 /** The rows of a [sums, D] query, each in `shape`. */
 export function splitSums(query: Tensor2D, shape: number[]): Tensor[] {
-  return (query.shape[0] === 1 ? [query] : tf.split(query, query.shape[0], 0)).map((row) => tf.reshape(row, shape));
+  return (query.shape[0] === 1 ? [query] : tf.split(query, query.shape[0], 0)).map((row) => reshape(row, shape));
 }
 
 /**
@@ -130,7 +131,7 @@ export class History implements HistorySums {
       const q0 = c * CHUNK;
       const q1 = Math.min(q0 + CHUNK, reach + 1);
       const W = this.weights.block(q0, q1, e0, e1);
-      this.addToChunk(c, data ? (tf.matMul(W, data) as Tensor2D) : this.weighted(W, entries), q0, q1);
+      this.addToChunk(c, data ? (matMul(W, data) as Tensor2D) : this.weighted(W, entries), q0, q1);
     }
     if (data && entries.length > 1) data.dispose();
   }
@@ -209,5 +210,5 @@ export class History implements HistorySums {
 
 /** Flattens a state to one row [1, D] (a view, no copy). */
 export function asRow(x: Tensor): Tensor2D {
-  return tf.reshape(x, [1, x.size]) as Tensor2D;
+  return reshape(x, [1, x.size]) as Tensor2D;
 }

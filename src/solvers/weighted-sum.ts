@@ -3,8 +3,9 @@
 import { tf } from "../backend";
 import type { Tensor2D } from "@tensorflow/tfjs";
 import { customOp } from "../tfjs-internals";
+import { concat, matMul } from "../native-ops";
 
-export const stacked = (entries: Tensor2D[]) => (entries.length === 1 ? entries[0] : (tf.concat(entries, 0) as Tensor2D));
+export const stacked = (entries: Tensor2D[]) => (entries.length === 1 ? entries[0] : (concat(entries, 0) as Tensor2D));
 
 /** The cotangents of the entries of W @ concat(entries), one per entry. */
 function entryGradients(W: Tensor2D, dy: Tensor2D, entries: Tensor2D[]): Tensor2D[] {
@@ -37,6 +38,6 @@ function constantWeightedSum(W: Tensor2D, entries: Tensor2D[]): Tensor2D {
 
 /** W @ concat(entries); `taped`: under the tape, `learned`: W carries a gradient. */
 export function weightedSum(W: Tensor2D, entries: Tensor2D[], taped: boolean, learned: boolean): Tensor2D {
-  if (!taped) return tf.matMul(W, stacked(entries)) as Tensor2D;
+  if (!taped) return matMul(W, stacked(entries)) as Tensor2D;
   return learned ? learnedWeightedSum(W, ...entries) : constantWeightedSum(W, entries);
 }

@@ -3,7 +3,7 @@
 // takes one optimizer step on the normalised loss of its training nodes; the full graph is only read by the
 // evaluation, untaped and in row chunks. { kind: "full" } is the full-batch baseline on the same loop.
 import { tf } from "../backend";
-import type { Optimizer, Scalar } from "@tensorflow/tfjs";
+import type { Scalar } from "@tensorflow/tfjs";
 import { Rng } from "../util/rng";
 import { nearest } from "../util/nearest";
 import type { FGrandL } from "../models/fgrand";
@@ -231,7 +231,7 @@ export async function trainNodeClassifierMinibatch(model: FGrandL, data: NodeDat
     model, features: full!, rows: trainRows, labels: Int32Array.from(trainRows, (v) => data.labels[v]),
     weights: new Float32Array(trainRows.length).fill(1 / trainRows.length), nodes: n, edges: NaN, dispose: () => {},
   });
-  const optimizer: Optimizer = makeOptimizer(opts.optimizer ?? "adam", lr);
+  const optimizer = makeOptimizer(opts.optimizer ?? "adam", lr);
   const decayIds = new Set(model.variables.map((v) => v.id));
   const dropoutRoot = new Rng(seed).fork(0x5eed);
   const history: MinibatchEpochRecord[] = [];

@@ -2,16 +2,17 @@
 // weight_decay does), shared by the full-batch and the mini-batch trainer.
 import { tf } from "../backend";
 import type { NamedTensorMap, Optimizer, Tensor, Variable } from "@tensorflow/tfjs";
+import { flatAdam, type GradientOptimizer } from "./flat-adam";
 
 export type OptimizerName = "adam" | "adamax";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adamax"];
 
-export function makeOptimizer(name: OptimizerName, lr: number): Optimizer {
-  return name === "adam" ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : tf.train.adamax(lr, 0.9, 0.999, 1e-8);
+export function makeOptimizer(name: OptimizerName, lr: number): GradientOptimizer {
+  return name === "adam" ? flatAdam(lr, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }) : (tf.train.adamax(lr, 0.9, 0.999, 1e-8) as Optimizer);
 }
 
 /** One update from `grads` (by variable name), with wd·v added to the gradient of each variable in `decayIds`. */
-export function applyDecayedGradients(optimizer: Optimizer, variables: Variable[], grads: NamedTensorMap, wd: number,
+export function applyDecayedGradients(optimizer: GradientOptimizer, variables: Variable[], grads: NamedTensorMap, wd: number,
   decayIds: ReadonlySet<number>): void {
   tf.tidy(() => {
     const decayed: NamedTensorMap = {};
