@@ -7,7 +7,7 @@
 // either way; the int32 constants live in the backend alone, outside tf.memory's count.
 import { tf } from "./backend";
 import type { Tensor } from "@tensorflow/tfjs";
-import { boolAttr, intAttr, nativeBinding, tapeIsOn, typeAttr, type NativeBackend } from "./tfjs-internals";
+import { boolAttr, intAttr, nativeBinding, tapeIsOn, typeAttr, type NativeAttr, type NativeBackend } from "./tfjs-internals";
 import { boundedCache } from "./util/bounded-cache";
 
 function direct(inputs: Tensor[]): NativeBackend | null {
@@ -17,35 +17,60 @@ function direct(inputs: Tensor[]): NativeBackend | null {
 
 const floatAttr = (b: NativeBackend) => typeAttr(b, "T", b.binding.TF_FLOAT);
 
+/** The kernels run here while a log is open (they bypass the engine, so tf.profile does not list them). */
+let log: { name: string; kernelTimeMs: number }[] | null = null;
+
+/**
+ * Opens a log of the kernels these functions run; the function returned closes it and gives them, each with
+ * its wall time (as tf.profile's kernelTimeMs on tfjs-node).
+ */
+export function startNativeKernelLog(): () => { name: string; kernelTimeMs: number }[] {
+  const mine: { name: string; kernelTimeMs: number }[] = [];
+  log = mine;
+  return () => {
+    if (log === mine) log = null;
+    return mine;
+  };
+}
+
+/** One native op by name (every direct call of the binding goes through here, so that the log sees it). */
+export function runNative(n: NativeBackend, name: string, attrs: NativeAttr[], inputs: Tensor[]): Tensor {
+  if (!log) return n.executeSingleOutput(name, attrs, inputs);
+  const t0 = performance.now();
+  const out = n.executeSingleOutput(name, attrs, inputs);
+  log.push({ name, kernelTimeMs: performance.now() - t0 });
+  return out;
+}
+
 /** a @ b of two matrices (transposed as asked). */
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const n = a.rank === 2 && b.rank === 2 ? direct([a, b]) : null;
   if (!n) return tf.matMul(a as never, b as never, transposeA, transposeB);
-  return n.executeSingleOutput("MatMul", [floatAttr(n), boolAttr(n, "transpose_a", transposeA), boolAttr(n, "transpose_b", transposeB)], [a, b]);
+  return runNative(n, "MatMul", [floatAttr(n), boolAttr(n, "transpose_a", transposeA), boolAttr(n, "transpose_b", transposeB)], [a, b]);
 }
 
 /** a + b, broadcast. */
 export function add(a: Tensor, b: Tensor): Tensor {
   const n = direct([a, b]);
-  return n ? n.executeSingleOutput("AddV2", [floatAttr(n)], [a, b]) : tf.add(a, b);
+  return n ? runNative(n, "AddV2", [floatAttr(n)], [a, b]) : tf.add(a, b);
 }
 
 /** tanh(x). */
 export function tanh(x: Tensor): Tensor {
   const n = direct([x]);
-  return n ? n.executeSingleOutput("Tanh", [floatAttr(n)], [x]) : tf.tanh(x);
+  return n ? runNative(n, "Tanh", [floatAttr(n)], [x]) : tf.tanh(x);
 }
 
 /** g ⊙ (1 − z²), the gradient through z = tanh(x): one TanhGrad kernel. */
 export function tanhGrad(z: Tensor, g: Tensor): Tensor {
   const n = direct([z, g]);
-  return n ? n.executeSingleOutput("TanhGrad", [floatAttr(n)], [z, g]) : tf.tidy(() => tf.mul(g, tf.sub(1, tf.square(z))));
+  return n ? runNative(n, "TanhGrad", [floatAttr(n)], [z, g]) : tf.tidy(() => tf.mul(g, tf.sub(1, tf.square(z))));
 }
 
 /** Σ over the rows of x [rows, n]: one BiasAddGrad kernel (tf.sum(x, 0) adds an axis upload). */
 export function sumRows(x: Tensor): Tensor {
   const n = x.rank === 2 ? direct([x]) : null;
-  return n ? n.executeSingleOutput("BiasAddGrad", [floatAttr(n)], [x]) : tf.sum(x, 0);
+  return n ? runNative(n, "BiasAddGrad", [floatAttr(n)], [x]) : tf.sum(x, 0);
 }
 
 interface BackendWriter {
@@ -71,14 +96,14 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
   if (!n) return tf.reshape(x, shape);
   const size = shape.reduce((a, d) => a * d, 1);
   if (size !== x.size) throw new Error(`reshape: shape [${shape}] holds ${size} numbers; allowed: a shape of ${x.size} numbers ([${x.shape}])`);
-  return n.executeSingleOutput("Reshape", [floatAttr(n), typeAttr(n, "Tshape", n.binding.TF_INT32)], [x, int32Constant(shape, false)]);
+  return runNative(n, "Reshape", [floatAttr(n), typeAttr(n, "Tshape", n.binding.TF_INT32)], [x, int32Constant(shape, false)]);
 }
 
 /** The tensors stacked along `axis` (an existing axis of each). */
 export function concat(xs: Tensor[], axis = 0): Tensor {
   const n = xs.length > 1 && Number.isInteger(axis) && axis >= 0 ? direct(xs) : null;
   if (!n) return tf.concat(xs, axis);
-  return n.executeSingleOutput("ConcatV2", [
+  return runNative(n, "ConcatV2", [
     floatAttr(n), intAttr(n, "N", xs.length), typeAttr(n, "Tidx", n.binding.TF_INT32),
   ], [...xs, int32Constant([axis], true)]);
 }

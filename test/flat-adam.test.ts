@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/backend";
-import type { NamedTensorMap, Variable } from "@tensorflow/tfjs";
+import type { NamedTensorMap, Optimizer, Variable } from "@tensorflow/tfjs";
 import { flatAdam } from "../src/train/flat-adam";
 
 const vars = (prefix: string, seed: number): Variable[] => [
@@ -30,7 +30,7 @@ test("flat Adam: ten updates equal tf.train.adam's, with every variable and with
   for (const skipB of [false, true]) {
     const ours = vars(`flat-${skipB}`, 1), theirs = vars(`tfjs-${skipB}`, 1);
     const a = flatAdam(0.05, { beta1: 0.8, beta2: 0.99, epsilon: 1e-6 });
-    const b = tf.train.adam(0.05, 0.8, 0.99, 1e-6);
+    const b: Optimizer = tf.train.adam(0.05, 0.8, 0.99, 1e-6); // the base class's applyGradients takes a NamedTensorMap
     const b0 = ours[1].clone();
     const before = tf.memory().numTensors;
     for (let step = 0; step < 10; step++) {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../src/backend";
 import type { Tensor } from "@tensorflow/tfjs";
-import { add, concat, matMul, reshape, sumRows, tanh, tanhGrad } from "../src/native-ops";
+import { add, concat, matMul, reshape, startNativeKernelLog, sumRows, tanh, tanhGrad } from "../src/native-ops";
 
 const close = (a: Tensor, b: Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
@@ -99,5 +99,17 @@ test("native ops: reshape to a shape of another size says so", () => {
   if (tf.getBackend() !== "tensorflow") return;
   const x = tf.ones([2, 3]);
   assert.throws(() => reshape(x, [4, 2]), /reshape: shape \[4,2\] holds 8 numbers; allowed: a shape of 6 numbers \(\[2,3\]\)/);
+  x.dispose();
+});
+
+test("native ops: the kernel log lists every kernel run on the binding while it is open, and nothing after", () => {
+  if (tf.getBackend() !== "tensorflow") return;
+  const x = tf.ones([3, 3]);
+  const stop = startNativeKernelLog();
+  tf.tidy(() => void tanh(matMul(x, x)));
+  const logged = stop();
+  tf.tidy(() => void tanh(x));
+  assert.deepEqual(logged.map((k) => k.name), ["MatMul", "Tanh"]);
+  assert.ok(logged.every((k) => k.kernelTimeMs >= 0 && Number.isFinite(k.kernelTimeMs)), "each with its wall time");
   x.dispose();
 });

@@ -21,7 +21,7 @@ interface BenchLimits {
    * false or a mode not listed means no profiled step, and peakBytes and kernels are NaN.
    */
   profile?: boolean | readonly BenchMode[];
-  /** Timed steps when the run does not say (default 5): long solves take one. */
+  /** Timed steps when the run does not say (default 7): long solves take one. */
   repeats?: number;
   /**
    * history 'fast' only: also solve the problem value-only (no tape) with the exact and the fast history at

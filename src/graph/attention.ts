@@ -1,6 +1,7 @@
 // Multi-head scaled dot-product attention on the edges of a graph (GRAND's attention, used by F-GRAND-l).
 import { tf } from "../backend";
 import { nativeBinding, typeAttr } from "../tfjs-internals";
+import { runNative } from "../native-ops";
 import type { SparseGraph } from "./sparse-matmul";
 
 type Tensor1D = ReturnType<typeof tf.tensor1d>;
@@ -18,7 +19,7 @@ export interface AttentionParams {
 function segmentMaxNative(scores: Tensor2D, ids: Tensor1D, n: number): Tensor2D | null {
   const b = nativeBinding();
   if (!b) return null;
-  return tf.tidy(() => b.executeSingleOutput("UnsortedSegmentMax", [
+  return tf.tidy(() => runNative(b, "UnsortedSegmentMax", [
     typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tindices", b.binding.TF_INT32), typeAttr(b, "Tnumsegments", b.binding.TF_INT32),
   ], [scores, ids, tf.scalar(n, "int32")]) as Tensor2D);
 }

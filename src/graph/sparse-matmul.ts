@@ -5,6 +5,7 @@
 // gather + mul + unsortedSegmentSum. Gradients flow to X and to the edge values.
 import { tf } from "../backend";
 import { boolAttr, customOp, nativeBinding, typeAttr, type NativeBackend } from "../tfjs-internals";
+import { runNative } from "../native-ops";
 
 type Tensor = ReturnType<typeof tf.tensor>;
 type Tensor1D = ReturnType<typeof tf.tensor1d>;
@@ -51,7 +52,7 @@ export function int64Shape(b: NativeBackend, rows: number, cols = rows): Tensor 
   const warn = console.warn;
   console.warn = () => {}; // tfjs-node announces every int64 output; this one is intended
   try {
-    return tf.tidy(() => b.executeSingleOutput("Cast", [
+    return tf.tidy(() => runNative(b, "Cast", [
       typeAttr(b, "SrcT", b.binding.TF_INT32), typeAttr(b, "DstT", b.binding.TF_INT64), boolAttr(b, "Truncate", false),
     ], [tf.tensor1d([rows, cols], "int32")]));
   } finally {
@@ -166,7 +167,7 @@ function isInverseSqrtCount(scale: Float32Array, segments: Int32Array, numNodes:
 /** TensorFlow's SparseTensorDenseMatMul: A X, or Aᵀ X (adjoint), for A of `values` at `sparse.indices` [E, 2] (row, col). */
 export function sparseDenseMatMul(b: NativeBackend, sparse: { indices: Tensor2D; denseShape: Tensor }, values: Tensor, X: Tensor2D,
   adjoint: boolean): Tensor2D {
-  return b.executeSingleOutput("SparseTensorDenseMatMul", [
+  return runNative(b, "SparseTensorDenseMatMul", [
     typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tindices", b.binding.TF_INT32),
     boolAttr(b, "adjoint_a", adjoint), boolAttr(b, "adjoint_b", false),
   ], [sparse.indices, values, sparse.denseShape, X]) as Tensor2D;
@@ -180,7 +181,7 @@ const nativeMatMul = (b: NativeBackend, g: SparseGraph, w: Tensor1D, X: Tensor2D
 function scaledMatMul(b: NativeBackend, p: ScaledPattern, X: Tensor2D, transpose: boolean, factor?: Tensor): Tensor2D {
   const [inner, outer, s] = transpose ? [p.rowScale, p.colScale, p.transposed] : [p.colScale, p.rowScale, p.forward];
   const sqrtN = transpose ? p.sqrtN.transposed : p.sqrtN.forward;
-  const segmentOp = (x: Tensor) => b.executeSingleOutput(sqrtN ? "SparseSegmentSqrtNWithNumSegments" : "SparseSegmentSumWithNumSegments", [
+  const segmentOp = (x: Tensor) => runNative(b, sqrtN ? "SparseSegmentSqrtNWithNumSegments" : "SparseSegmentSumWithNumSegments", [
     typeAttr(b, "T", b.binding.TF_FLOAT), typeAttr(b, "Tidx", b.binding.TF_INT32),
     typeAttr(b, "Tnumsegments", b.binding.TF_INT32), typeAttr(b, "Tsegmentids", b.binding.TF_INT32),
   ], [x, s.indices, s.segments, p.numSegments]);
