@@ -158,7 +158,7 @@ async function measure(c: BenchConfig, mode: BenchMode, opts: RunOptions): Promi
       peakBytes: profile.peakBytes - startBytes, rssPeakMB,
       stepMsMedian: median(ms), stepMsMin: Math.min(...ms), stepMsMax: Math.max(...ms), stepMs: ms,
       gradRelDiff: (opts.gradCheck ?? true) && (!c.modes || c.modes.includes("direct")) ? gradientRelDiff(p) : NaN,
-      kernels: profiled ? kernels.length : NaN, topKernels: topKernels(profiled ? kernels : []), breakdown, loss: steps[steps.length - 1]?.loss ?? loss, setupMs, load1: os.loadavg()[0],
+      kernels: profiled ? kernels.length : NaN, topKernels: topKernels(kernels), breakdown, loss: steps[steps.length - 1]?.loss ?? loss, setupMs, load1: os.loadavg()[0],
       backend: backendInfo().name, nodeOptions: process.env.NODE_OPTIONS ?? "", date: new Date().toISOString(),
     };
   } finally {

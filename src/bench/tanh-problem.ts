@@ -5,6 +5,7 @@ import type { Scalar, Tensor2D } from "@tensorflow/tfjs";
 import { solveFde } from "../adjoint/solve-fde";
 import { fdeint } from "../solvers/fdeint";
 import type { VectorField } from "../solvers/types";
+import { tanhGrad } from "../native-ops";
 import { instrument, MODE_SOLVE, type FieldTimers, type Problem } from "./problem";
 import type { TanhBenchConfig } from "./types";
 
@@ -16,7 +17,7 @@ export function tanhProblem(c: TanhBenchConfig, seed = 7): Problem {
   f.vjp = (_t, y, cot, _params, needValue) => {
     const [value, dy, dW] = tf.tidy(() => {
       const out = tf.tanh(tf.matMul(y as Tensor2D, W));
-      const g = tf.mul(cot, tf.sub(1, tf.square(out))) as Tensor2D;
+      const g = tanhGrad(out, cot) as Tensor2D;
       return [out, tf.matMul(g, W, false, true), tf.matMul(y as Tensor2D, g, true, false)];
     });
     if (!needValue) value.dispose();
