@@ -1,11 +1,14 @@
 // The weights are stored in O(N) (Toeplitz generating sequences, docs/design.md §2), and the blocks the
 // histories read equal the dense tables of §2's formulas: forward, reverse, β-derivatives, memory windows.
 import { test } from "node:test";
+import type { Tensor2D } from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { tf, gamma, METHODS, type Method } from "../src/index";
 import { forwardWeights, reverseHistoryWeights, schemeWeights } from "../src/solvers/weights";
 import { SCHEME_WEIGHTS, type ToeplitzWeights } from "../src/solvers/schemes";
-import { History } from "../src/solvers/history";
+import { BLOCK, History, WIDE_STATE, type FarSums } from "../src/solvers/history";
+
+const FAR_SUMS: FarSums[] = ["eager", "lazy"];
 
 /** Bytes of every typed array reachable from `root` (own properties, recursively). */
 function storedBytes(root: unknown): number {
@@ -161,18 +164,18 @@ test("second differences of powers (L1, the corrector's W1) keep their accuracy 
   }
 });
 
-test("a History's sums equal the dense sums at every row: blocks, half blocks, memory windows, several sums, a base row", () => {
+test("a History's sums equal the dense sums at every row, its far sums made eagerly or lazily: blocks, half blocks, memory windows, several sums, a base row", () => {
   const n = 40;
   const D = 3;
   const entries = Array.from({ length: n }, (_, e) => Array.from({ length: 2 * D }, (_, i) => Math.sin(7 * e + i + 1)));
-  for (const memory of [n, 21, 5]) {
+  for (const farSums of FAR_SUMS) for (const memory of [n, 21, 5]) {
     const weights = schemeWeights("corrector", 0.6, n, 0.05, memory);
     const dense = denseTables("corrector", 0.6, n, 0.05, memory);
     const before = tf.memory().numTensors;
     // forward: R = 2 sums over one-row entries, each query offset by a base row
-    const forward = new History(forwardWeights(weights, n, null).history, n, memory, false);
+    const forward = new History(forwardWeights(weights, n, null).history, n, memory, false, WIDE_STATE, farSums);
     // reverse: entries of two rows (one per forward table), two sums (values, β-derivatives)
-    const reverse = new History(reverseHistoryWeights(weights, n, true), n, memory, false);
+    const reverse = new History(reverseHistoryWeights(weights, n, true), n, memory, false, WIDE_STATE, farSums);
     const derivative = weights.betaDerivative().history;
     const base = tf.tensor2d([[0.5, -1, 2]]);
     for (let q = 1; q <= n; q++) {
@@ -182,7 +185,7 @@ test("a History's sums equal the dense sums at every row: blocks, half blocks, m
         const got = forward.sumsOn(base, [D]).map((t) => Array.from(t.dataSync()));
         dense.forEach((W, r) => {
           const want = Array.from({ length: D }, (_, i) => [0.5, -1, 2][i] + entries.slice(0, q).reduce((s, x, e) => s + W[q][e] * x[i], 0));
-          close(got[r], want, 1e-5, `forward row ${q} sum ${r} memory ${memory}`);
+          close(got[r], want, 1e-5, `forward row ${q} sum ${r} memory ${memory} ${farSums}`);
         });
         const rev = reverse.query().arraySync();
         // reverse row q, entry e: W_c[N − e, N − q] (and its β-derivative), entry row c = forward table c
@@ -190,27 +193,27 @@ test("a History's sums equal the dense sums at every row: blocks, half blocks, m
           tables ? tables[c][n - e][n - q] : tableAt(derivative[c], n - e, n - q);
         [dense, null].forEach((tables, r) => {
           const want = Array.from({ length: D }, (_, i) => entries.slice(0, q).reduce((s, x, e) => s + at(tables, 0, e) * x[i] + at(tables, 1, e) * x[D + i], 0));
-          close(rev[r], want, 1e-4, `reverse row ${q} sum ${r} memory ${memory}`);
+          close(rev[r], want, 1e-4, `reverse row ${q} sum ${r} memory ${memory} ${farSums}`);
         });
       });
     }
     forward.dispose();
     reverse.dispose();
     base.dispose();
-    assert.equal(tf.memory().numTensors, before, `memory ${memory}: no tensor left behind`);
+    assert.equal(tf.memory().numTensors, before, `memory ${memory} ${farSums}: no tensor left behind`);
   }
 });
 
-test("a History's one-sum queries as one AddN (the wide-state path, forced at D = 3) equal the dense sums, forward and reverse", () => {
+test("a History's one-sum queries as one AddN (the wide-state path, forced at D = 3) equal the dense sums, forward and reverse, eager and lazy", () => {
   const n = 40;
   const D = 3;
   const entries = Array.from({ length: n }, (_, e) => Array.from({ length: D }, (_, i) => Math.cos(5 * e + i + 2)));
-  for (const memory of [n, 21, 5]) {
+  for (const farSums of FAR_SUMS) for (const memory of [n, 21, 5]) {
     const weights = schemeWeights("predictor", 0.7, n, 0.05, memory);
     const [W] = denseTables("predictor", 0.7, n, 0.05, memory);
     const before = tf.memory().numTensors;
-    const forward = new History(forwardWeights(weights, n, null).history, n, memory, false, 1);
-    const reverse = new History(reverseHistoryWeights(weights, n, false), n, memory, false, 1);
+    const forward = new History(forwardWeights(weights, n, null).history, n, memory, false, 1, farSums);
+    const reverse = new History(reverseHistoryWeights(weights, n, false), n, memory, false, 1, farSums);
     const base = tf.tensor2d([[0.5, -1, 2]]);
     for (let q = 1; q <= n; q++) {
       tf.tidy(() => {
@@ -218,16 +221,16 @@ test("a History's one-sum queries as one AddN (the wide-state path, forced at D 
         reverse.pushEntry(tf.tensor2d([entries[q - 1]]));
         const [got] = forward.sumsOn(base, [D]).map((t) => Array.from(t.dataSync()));
         const want = Array.from({ length: D }, (_, i) => [0.5, -1, 2][i] + entries.slice(0, q).reduce((s, x, e) => s + W[q][e] * x[i], 0));
-        close(got, want, 1e-5, `forward row ${q} memory ${memory}`);
+        close(got, want, 1e-5, `forward row ${q} memory ${memory} ${farSums}`);
         const [rev] = reverse.query().arraySync();
         const wantRev = Array.from({ length: D }, (_, i) => entries.slice(0, q).reduce((s, x, e) => s + W[n - e][n - q] * x[i], 0));
-        close(rev, wantRev, 1e-5, `reverse row ${q} memory ${memory}`);
+        close(rev, wantRev, 1e-5, `reverse row ${q} memory ${memory} ${farSums}`);
       });
     }
     forward.dispose();
     reverse.dispose();
     base.dispose();
-    assert.equal(tf.memory().numTensors, before, `memory ${memory}: no tensor left behind`);
+    assert.equal(tf.memory().numTensors, before, `memory ${memory} ${farSums}: no tensor left behind`);
   }
 });
 
@@ -236,3 +239,30 @@ function tableAt(table: ToeplitzWeights, q: number, e: number): number {
   if (e >= q) return 0;
   return e === 0 && table.firstColumn ? table.firstColumn[q] : table.sequence[q - 1 - e];
 }
+
+test("the reverse sweep's kept states and its lazy history hold at most N + 2·BLOCK entries between steps; eager far sums reach 2N", () => {
+  const n = 96;
+  const D = 64;
+  const weights = schemeWeights("predictor", 0.6, n, 0.05, n);
+  const peakEntries = (farSums: FarSums) => {
+    const before = tf.memory().numBytes;
+    const states = Array.from({ length: n }, (_, j) => tf.fill([1, D], j));
+    const reverse = new History(reverseHistoryWeights(weights, n, false), n, n, false, WIDE_STATE, farSums);
+    let peak = 0;
+    for (let j = n - 1; j >= 0; j--) {
+      tf.tidy(() => {
+        if (j < n - 1) reverse.query();
+        reverse.pushEntry(tf.mul(states[j], 2) as Tensor2D);
+      });
+      states[j].dispose();
+      peak = Math.max(peak, tf.memory().numBytes - before);
+    }
+    reverse.dispose();
+    assert.equal(tf.memory().numBytes, before, `${farSums}: no tensor left behind`);
+    return peak / (4 * D);
+  };
+  const lazy = peakEntries("lazy");
+  const eager = peakEntries("eager");
+  assert.ok(lazy <= n + 2 * BLOCK, `lazy: ${lazy} entries at the peak, allowed ${n + 2 * BLOCK}`);
+  assert.ok(eager > 1.5 * n, `eager: ${eager} entries at the peak (the case the lazy far sums exist for: more than ${1.5 * n})`);
+});

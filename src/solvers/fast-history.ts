@@ -9,7 +9,7 @@
 import { tf } from "../backend";
 import type { Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
 import { tailOf, type ExponentialFit } from "./exponential-fit";
-import { entryMatrix, History, splitSums, type HistorySums } from "./history";
+import { entryMatrix, History, splitSums, WIDE_STATE, type HistorySums } from "./history";
 import { stacked, weightedSum } from "./weighted-sum";
 import { HostFastHistory, type FastLayout } from "./host-history";
 import type { Plan } from "./plan";
@@ -291,9 +291,9 @@ export function forwardHistory(plan: Plan, learnedBeta: Variable | null, taped: 
 /** The reverse sweep's history (entries ρ_m, sums ξ_j and, with a learned β, ξ'_j): exact, or fast. */
 export function reverseHistory(plan: Plan, learnBeta: boolean, width: number): HistorySums {
   const { fit, steps } = plan;
-  if (!fit) return new History(reverseHistoryWeights(plan.weights, steps, learnBeta), steps, plan.memory, false);
+  if (!fit) return new History(reverseHistoryWeights(plan.weights, steps, learnBeta), steps, plan.memory, false, WIDE_STATE, "lazy");
   if (width <= HOST_HISTORY_MAX_WIDTH) return new HostFastHistory(reverseLayout(plan, fit, learnBeta));
-  const local = new History(reverseHistoryWeights(plan.localWeights!, steps, learnBeta), steps, fit.local, false);
+  const local = new History(reverseHistoryWeights(plan.localWeights!, steps, learnBeta), steps, fit.local, false, WIDE_STATE, "lazy");
   const value = reverseSets(plan, fit, learnBeta).map(([, coefficients]) => coefficients);
   return new FastHistory(local, fit, { value, learned: null }, false, reverseFirstColumn(plan, fit, learnBeta));
 }

@@ -38,6 +38,11 @@ function constantWeightedSum(W: Tensor2D, entries: Tensor2D[]): Tensor2D {
 
 /** W @ concat(entries); `taped`: under the tape, `learned`: W carries a gradient. */
 export function weightedSum(W: Tensor2D, entries: Tensor2D[], taped: boolean, learned: boolean): Tensor2D {
-  if (!taped) return matMul(W, stacked(entries)) as Tensor2D;
+  if (!taped) {
+    const data = stacked(entries);
+    const sum = matMul(W, data) as Tensor2D;
+    if (data !== entries[0]) data.dispose(); // the concatenation is a copy: gone before the next one is made
+    return sum;
+  }
   return learned ? learnedWeightedSum(W, ...entries) : constantWeightedSum(W, entries);
 }
