@@ -33,13 +33,26 @@ function benchFigures(l: ResultLine): BenchFigures {
 
 interface RefFigures { stepMs: number | null; rssMB: number | null; liveMB: number | null }
 
-/** torchfde's set measured nearest in date to `date` (ties: the earlier one); a figure measured twice that day: the later line. */
-function referenceSet(lines: ResultLine[], date: string): { lines: ResultLine[]; get: (config: string, mode: string) => RefFigures | null } {
+/**
+ * torchfde's set measured nearest in date to `date` (ties: the earlier one). A figure measured more than once
+ * that day: the line whose run is nearest in time to `at` (one of our runs' id, an ISO time; ties: the later).
+ */
+function referenceSet(lines: ResultLine[], date: string): {
+  lines: ResultLine[];
+  line: (config: string, mode: string, at: string) => ResultLine | null;
+  get: (config: string, mode: string, at: string) => RefFigures | null;
+} {
   const set = nearestReferenceSet(lines, date, (l) => l.tool === "torchfde");
+  const line = (config: string, mode: string, at: string) => {
+    const xs = set.filter((x) => x.output.config === config && x.output.mode === (mode === "direct" ? "direct" : "adjoint"));
+    const gap = (x: ResultLine) => Math.abs(Date.parse(x.run) - Date.parse(at)); // NaN (run ids that are not times): the later line
+    return xs.reduce<ResultLine | null>((best, x) => (best === null || !(gap(x) > gap(best)) ? x : best), null);
+  };
   return {
     lines: set,
-    get: (config, mode) => {
-      const l = set.filter((x) => x.output.config === config && x.output.mode === (mode === "direct" ? "direct" : "adjoint")).pop();
+    line,
+    get: (config, mode, at) => {
+      const l = line(config, mode, at);
       return l ? { stepMs: num(l.output.stepMsMedian), rssMB: num(l.output.rssPeakMB), liveMB: num(l.output.liveMB) } : null;
     },
   };
@@ -89,7 +102,7 @@ export function renderBench(lines: ResultLine[]): string {
     for (const mode of modes) {
       const f = find(config, mode);
       if (!f) continue;
-      const r = ref.get(config, mode);
+      const r = ref.get(config, mode, suite.run);
       rows.push(`| ${configLabel(f)} | ${mode} | ${withRef(fmt(f.peakMB ?? NaN), r?.liveMB != null ? fmt(r.liveMB) : null)} | ` +
         `${withRef(fmt(f.rssMB ?? NaN), r?.rssMB != null ? fmt(r.rssMB) : null)} | ${withRef(fmt(f.stepMs ?? NaN), r?.stepMs != null ? fmt(r.stepMs) : null)} | ${gradCell([f])} |`);
     }
@@ -97,7 +110,7 @@ export function renderBench(lines: ResultLine[]): string {
   for (const mode of modes) {
     const fs = b3.filter((f) => f.mode === mode);
     if (fs.length === 0) continue;
-    const rs = fs.map((f) => ref.get(f.config, mode));
+    const rs = fs.map((f) => ref.get(f.config, mode, suite.run));
     const list = (xs: (number | null | undefined)[]) => (xs.every((x) => x !== null && x !== undefined) ? xs.map((x) => fmt(x as number)).join(" / ") : null);
     rows.push(`| B3 N = ${fs.map((f) => f.n).join(" / ")} | ${mode} | ${withRef(list(fs.map((f) => f.peakMB)) ?? "?", list(rs.map((r) => r?.liveMB)), true)} | ` +
       `${withRef(list(fs.map((f) => f.rssMB)) ?? "?", list(rs.map((r) => r?.rssMB)), true)} | ` +
@@ -105,7 +118,9 @@ export function renderBench(lines: ResultLine[]): string {
   }
   const repeats = unique(figs.map((f) => f.repeats).filter((x): x is number => x !== null));
   const m = suite.lines[0].machine;
-  const refLine = ref.lines[0];
+  // the peer lines beside this run: the provenance note names their files alone
+  const used = figs.map((f) => ref.line(f.config, f.mode, suite.run)).filter((l): l is ResultLine => l !== null);
+  const refLine = used[0] ?? ref.lines[0];
   const out = [
     "| config | mode | peak tensor MB (torchfde live) | peak RSS MB (torchfde) | ms/step (torchfde) | ‖g − g_direct‖/‖g_direct‖ |",
     "|---|---|---|---|---|---|",
@@ -115,7 +130,7 @@ export function renderBench(lines: ResultLine[]): string {
   ];
   if (refLine) {
     out.push(`- ${refLine.tool}${refLine.toolVersion ? ` ${refLine.toolVersion}` : ""}, ${refLine.date}${refLine.dateInferred ? " (date inferred)" : ""}, ` +
-      `${machineText(refLine.machine)} (${sourceText(ref.lines)}).`);
+      `${machineText(refLine.machine)} (${sourceText(used.length ? used : ref.lines)}).`);
   }
   // The figures quoted in the text, from the same lines.
   const text: string[] = [];
@@ -133,7 +148,7 @@ export function renderBench(lines: ResultLine[]): string {
     text.push(`torchfde's adjoint gradients differ from the exact ones by ${torchGrad.map((l) => `${l.output.gradRelDiff} at β = ${l.output.beta}`).join(", ")} ` +
       `(float64, N = ${torchGrad[0].output.n}).`);
   }
-  const vs = adj.map((f) => ({ f, ours: f.stepMs, theirs: ref.get(f.config, "adjoint")?.stepMs ?? null }))
+  const vs = adj.map((f) => ({ f, ours: f.stepMs, theirs: ref.get(f.config, "adjoint", suite.run)?.stepMs ?? null }))
     .filter((x): x is { f: BenchFigures; ours: number; theirs: number } => x.ours !== null && x.theirs !== null);
   // "B1 H=64 (258 vs 169 ms)", and the B3 entries of a list as one: "N = 10 / 20 (24 / 46 vs 11 / 22 ms)".
   const where = (xs: typeof vs) => {
@@ -149,13 +164,15 @@ export function renderBench(lines: ResultLine[]): string {
     text.push(`Our adjoint step against torchfde's adjoint step on the same CPU: ${faster.length ? `faster at ${where(faster)}` : "faster nowhere"}` +
       `${slower.length ? `; slower at ${where(slower)}` : ""}.`);
   }
-  // Other runs of the same day that quote a single configuration again (e.g. at a lower load).
+  // Other runs of the same day (e.g. at a lower load, or before a change), each beside the peer lines nearest in time.
   for (const r of runs.filter((x) => x !== suite && x.date === suite.date && !/--threads/.test(x.command) && !isKernelTableRun(x.command) && !x.lines.some(isHorizonLine))) {
     const again = r.lines.map(benchFigures).filter((f) => f.stepMs !== null).map((f) => {
-      const t = ref.get(f.config, f.mode);
+      const t = ref.get(f.config, f.mode, r.run);
       return `${shortLabel(f)} ${f.mode} ${fmt(f.stepMs!)} ms${t?.stepMs != null ? ` (torchfde ${fmt(t.stepMs)} ms)` : ""}`;
     });
-    if (again.length) text.push(`A rerun the same day, ${code(r.command)} (${machineText(r.lines[0].machine)}), gave ${again.join(", ")}.`);
+    const at = /T(\d\d:\d\d)/.exec(r.run)?.[1];
+    const which = r.run < suite.run ? "An earlier run" : "A later run";
+    if (again.length) text.push(`${which} the same day${at ? ` (${at} UTC)` : ""}, ${code(r.command)} (${machineText(r.lines[0].machine)}), gave ${again.join(", ")}.`);
   }
   out.push("", text.join(" "));
   return out.join("\n");
