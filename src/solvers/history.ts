@@ -170,8 +170,7 @@ export class History implements HistorySums {
     passed.forEach((b) => b.data.dispose());
     this.blocks = reached;
     let sum: Tensor2D | undefined;
-    const accumulate = (e0: number, e1: number, data: Tensor2D) => {
-      const part = matMul(this.weights.block(q0, q1, e0, e1), data) as Tensor2D;
+    const accumulate = (part: Tensor2D) => {
       if (!sum) return void (sum = part);
       const next = add(sum, part) as Tensor2D;
       tf.dispose([sum, part]);
@@ -180,11 +179,9 @@ export class History implements HistorySums {
     // the unfinished block's first half first: its stacked copy is gone before the blocks' products are summed
     const half = this.current.slice(0, Math.max(0, q0 - this.currentStart));
     if (half.length > 0 && this.currentStart + half.length - 1 + this.memory >= q0) {
-      const data = stacked(half);
-      accumulate(this.currentStart, q0, data);
-      if (data !== half[0]) data.dispose();
+      accumulate(this.weighted(this.weights.block(q0, q1, this.currentStart, q0), half));
     }
-    for (const b of this.blocks) accumulate(b.e0, b.e1, b.data);
+    for (const b of this.blocks) accumulate(matMul(this.weights.block(q0, q1, b.e0, b.e1), b.data) as Tensor2D);
     return sum && tf.keep(sum);
   }
 
