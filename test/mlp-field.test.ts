@@ -60,26 +60,36 @@ test("mlp field: the hand-written VJP equals the taped VJP, and is f's own gradi
   plain.dispose();
 });
 
-test("mlp field: the adjoint with the hand VJP equals direct autodiff (y0 and every parameter)", () => {
-  const field = mlpField({ dim: 4, hidden: 16, seed: 9 });
-  const noVjp = mlpField({ dim: 4, hidden: 16, seed: 9, handVjp: false });
-  assert.equal(noVjp.f.vjp, undefined);
-  tf.tidy(() => {
-    const y0 = tf.randomNormal([8, 4], 0, 1, "float32", 4);
-    const target = tf.randomNormal([8, 4], 0, 1, "float32", 5);
+// Small sizes sum the adjoint's gradients on the host; at dim 32, hidden 64, 16 rows (y0 512 floats, W1 2048) they
+// are summed as tensors (adjoint/accumulator.ts keeps sums of more than 256 floats on the backend).
+for (const [dim, hidden, rows] of [[4, 16, 8], [32, 64, 16]]) {
+  test(`mlp field: the adjoint with the hand VJP equals direct autodiff (y0 and every parameter; dim ${dim}, hidden ${hidden})`, () => {
+    const field = mlpField({ dim, hidden, seed: 9 });
+    const noVjp = mlpField({ dim, hidden, seed: 9, handVjp: false });
+    assert.equal(noVjp.f.vjp, undefined);
+    const y0 = tf.randomNormal([rows, dim], 0, 1, "float32", 4);
+    const target = tf.randomNormal([rows, dim], 0, 1, "float32", 5);
     const opts = { beta: 0.6, tEnd: 1, stepSize: 0.1 };
     const loss = (solve: (y: Tensor) => Tensor) => (y: Tensor) => tf.mean(tf.squaredDifference(solve(y), target));
     const xs = [y0, ...field.params];
-    const direct = tf.grads(loss((y) => fdeint(field.f, y, opts)))(xs);
-    const adjoint = tf.grads(loss((y) => fdeintAdjoint(field.f, y, { ...opts, params: field.params })))(xs);
-    direct.forEach((g, i) => {
-      const r = relDiff(adjoint[i], g);
-      assert.ok(r <= 1e-5, `input ${i}: rel ${r}`);
+    const adjointGrads = () => tf.grads(loss((y) => fdeintAdjoint(field.f, y, { ...opts, params: field.params })))(xs);
+    tf.tidy(() => {
+      const direct = tf.grads(loss((y) => fdeint(field.f, y, opts)))(xs);
+      const adjoint = adjointGrads();
+      direct.forEach((g, i) => {
+        const r = relDiff(adjoint[i], g);
+        assert.ok(r <= 1e-5, `input ${i}: rel ${r}`);
+      });
     });
+    tf.dispose(adjointGrads());
+    const before = tf.memory().numTensors;
+    tf.dispose(adjointGrads());
+    assert.equal(tf.memory().numTensors, before, "the adjoint's gradient sums leave no tensor behind");
+    tf.dispose([y0, target]);
+    field.dispose();
+    noVjp.dispose();
   });
-  field.dispose();
-  noVjp.dispose();
-});
+}
 
 test("mlp field: bad sizes and a wrong state shape name the argument and value", () => {
   assert.throws(() => mlpField({ dim: 0 }), /dim is 0; allowed: a positive integer/);
