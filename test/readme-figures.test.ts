@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { parseResults, readResults, type ResultLine } from "../src/cli/results/format";
 import { recordLines, writeRecorded } from "../src/cli/results/record";
 import { renderMnist } from "../src/cli/results/mnist-table";
+import { renderTrain } from "../src/cli/results/train-table";
 import { renderBench } from "../src/cli/results/bench-table";
 import { HORIZON_PLACEHOLDER, isHorizonLine, renderHorizon } from "../src/cli/results/horizon-table";
 import { applySections, figureProblems, readmeSections, renderSections, SECTIONS, type Section } from "../src/cli/results/sections";
@@ -250,6 +251,27 @@ test("README mnist section: --record keeps nfde train mnist's own lines (no aggr
   assert.match(text, /`nfde train mnist --adjoint --epochs 2 --json` \| 2027-01-02 \| adjoint \| β 0\.9, T 2, h 0\.1 \| 2 \| 0\.981 \| 0\.900 \/ 0\.981 \| 71\.5 \| 56 \|/);
   assert.match(text, /\| direct \|.*\| 0\.983 \|/);
   assert.doesNotMatch(text, /0\.600/);
+});
+
+test("README train section: the newest run of every command is a row; a command run only on an older date keeps its row", () => {
+  const machine = { cpu: "Test CPU", cores: 2, backend: "cpu", threads: "1" };
+  const run = (args: string[], accs: number[], started: string) => {
+    const seeds = accs.map((a, i) => JSON.stringify({ dataset: "cora", seed: i, testAcc: a, valAcc: 0.8, epochs: 10, msPerEpoch: 10, peakBytes: 2 ** 20 }));
+    const mean = accs.reduce((x, y) => x + y, 0) / accs.length;
+    const summary = JSON.stringify({ dataset: "cora", summary: true, meanTestAcc: mean, stdTestAcc: 0.001 });
+    return recordLines(["train", "cora", ...args, "--json"], [...seeds, summary].join("\n"), { started, machine });
+  };
+  const lOld = run(["--seeds", "2"], [0.7, 0.7], "2027-01-01T00:00:00Z");
+  const lNew = run(["--seeds", "2"], [0.8, 0.8], "2027-01-05T00:00:00Z");
+  const nl = run(["--nonlinear", "--seeds", "2"], [0.81, 0.81], "2027-01-02T00:00:00Z");
+  const nlLong = run(["--nonlinear", "--time", "40", "--seeds", "2"], [0.84, 0.84], "2027-01-09T00:00:00Z");
+  const text = renderTrain([...lOld, ...lNew, ...nl, ...nlLong].map((l) => ({ ...l, file: "results/t.jsonl" })));
+  const rows = text.split("\n").filter((l) => l.startsWith("| `nfde train"));
+  assert.equal(rows.length, 3, text);
+  assert.match(rows[0], /`nfde train cora --nonlinear --time 40 --seeds 2 --json` \| 2027-01-09 \| 0\.840/);
+  assert.match(rows[1], /`nfde train cora --seeds 2 --json` \| 2027-01-05 \| 0\.800/);
+  assert.match(rows[2], /`nfde train cora --nonlinear --seeds 2 --json` \| 2027-01-02 \| 0\.810/);
+  assert.doesNotMatch(text, /0\.700/);
 });
 
 test("README bench section: each of our runs of a day stands beside the torchfde lines measured nearest in time to it", () => {

@@ -1,5 +1,5 @@
 // README.md's sections between <!-- results:NAME --> and <!-- /results:NAME --> are rendered from results/*.jsonl:
-//   train    every train run (with an aggregate line) of the two newest dates, and the published GCN figures
+//   train    the newest train run (with an aggregate line) of every command, and the published GCN figures
 //   bench    the newest run of `nfde bench --suite all`, beside the torchfde set measured nearest in date,
 //            and other bench runs of that day (reruns of single configurations)
 //   threads  the newest run of `nfde bench ... --threads`
