@@ -87,6 +87,13 @@ test("nfde train: arguments are parsed and bad ones are named with the allowed v
   assert.equal(parseTrainArgs(["cora"]).nonlinear, false);
   assert.equal(parseTrainArgs(["cora", "--nonlinear", "--heads", "8"]).heads, 8);
   assert.equal(parseTrainArgs(["cora"]).heads, 4);
+  // F-GRAND-nl takes its own Cora defaults; a flag given still wins; Citeseer has none of its own
+  const nl = parseTrainArgs(["cora", "--nonlinear"]);
+  assert.deepEqual([nl.hidden, nl.optimizer, nl.lr, nl.weightDecay, nl.dropout, nl.inputDropout, nl.solver.tEnd, nl.solver.stepSize],
+    [128, "adamax", 0.0229, 5e-3, 0.5, 0.6, 40, 2]);
+  assert.deepEqual([parseTrainArgs(["cora", "--nonlinear", "--time", "20", "--hidden", "64"]).solver.tEnd, parseTrainArgs(["cora", "--hidden", "64", "--nonlinear"]).hidden], [20, 64]);
+  assert.equal(parseTrainArgs(["cora", "--attention"]).hidden, 64);
+  assert.deepEqual(parseTrainArgs(["citeseer", "--nonlinear"]).solver, parseTrainArgs(["citeseer"]).solver);
   assert.throws(() => parseTrainArgs(["cora", "--nonlinear=1"]), /--nonlinear is "1"; allowed: no value/);
   // the flags of the solve fill `solver`, which goes to FGrandL as is
   assert.deepEqual(parseTrainArgs(["cora", "--time", "10", "--step=0.5", "--method", "l1", "--gradient", "continuous-adjoint"]).solver,
