@@ -43,9 +43,8 @@ export const TRAIN_DEFAULTS: Record<Dataset, Omit<TrainArgs, "dataset" | "json">
 };
 
 /**
- * F-GRAND-nl's own defaults where they were tuned: Cora, on the validation accuracy of 3-seed sweeps (2026-12-03;
- * the horizon T moved it most: T 10 / 20 / 30 / 40 / 60 gave 0.793 / 0.806 / 0.811 / 0.818 / 0.811). Elsewhere
- * --nonlinear takes the data set's defaults.
+ * F-GRAND-nl's own defaults where they were tuned on the validation accuracy (Cora; the horizon T moved it most; 10
+ * seeds in results/train-nl-2026-12-03.jsonl). Elsewhere --nonlinear takes the data set's defaults.
  */
 export const NONLINEAR_DEFAULTS: Partial<Record<Dataset, Omit<TrainArgs, "dataset" | "json">>> = {
   cora: { ...TRAIN_DEFAULTS.cora, hidden: 128, lr: 0.0229, weightDecay: 5e-3, dropout: 0.5, inputDropout: 0.6, optimizer: "adamax",

@@ -1,6 +1,6 @@
 // The README's train section: the newest run of every train command, beside the published GCN figures.
 import { code, fmt, fmtAcc, loadText, machineText, MB, num, sourceText, unique, type ResultLine } from "./format";
-import { runsOf, type Run } from "./runs";
+import { newest, runsOf, type Run } from "./runs";
 
 interface TrainFigures {
   command: string;
@@ -38,17 +38,18 @@ function trainFigures(r: Run): TrainFigures | null {
   };
 }
 
-function newestFigures(runs: TrainFigures[]): TrainFigures {
-  return [...runs].sort((a, b) => (a.date === b.date ? b.lines[0].run.localeCompare(a.lines[0].run) : b.date.localeCompare(a.date)))[0];
-}
-
 const DATASET_NAME: Record<string, string> = { cora: "Cora", citeseer: "Citeseer" };
 
 export function renderTrain(lines: ResultLine[]): string {
-  const all = runsOf(lines, "train").map(trainFigures).filter((f): f is TrainFigures => f !== null);
-  if (all.length === 0) throw new Error("results/*.jsonl holds no train runs (kind \"train\" with an aggregate line)");
+  const figures = new Map<Run, TrainFigures>();
+  for (const r of runsOf(lines, "train")) {
+    const f = trainFigures(r);
+    if (f) figures.set(r, f);
+  }
+  if (figures.size === 0) throw new Error("results/*.jsonl holds no train runs (kind \"train\" with an aggregate line)");
   // One row per command: a newer run of a command replaces the older; other commands keep their newest run.
-  const runs = unique(all.map((r) => r.command)).map((c) => newestFigures(all.filter((r) => r.command === c)));
+  const recorded = [...figures.keys()];
+  const runs = unique(recorded.map((r) => r.command)).map((c) => figures.get(newest(recorded, (r) => r.command === c)!)!);
   const published = lines.filter((l) => l.kind === "published");
   const gcn = (dataset: string) => published.find((p) => p.output.model === "GCN" && p.output.dataset === dataset);
   // Newest first; within a date, cora before citeseer and direct before adjoint.
