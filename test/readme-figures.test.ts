@@ -57,7 +57,8 @@ function editOf(s: Section, pattern: RegExp): [Section, string, string, string] 
 
 test("README: a figure edited by hand is caught by both checks", () => {
   const cases: [Section, string, string, string][] = [
-    ["train", "0.827 ± 0.006", "0.831 ± 0.006", "0.831"],
+    // an accuracy no committed run is near (a value such as 0.831 is some seed's accuracy: the check would accept it)
+    ["train", "0.827 ± 0.006", "0.461 ± 0.006", "0.461"],
     editOf("bench", /\| B1 F-GRAND-l Cora H=64 \| direct \| (\d[\d.]*)/),
     editOf("bench", /\((\d[\d.]*) vs [\d.]+ ms\)/),
     editOf("bench", /at most (\d\.\de-\d+)/),
