@@ -1,14 +1,13 @@
 // The README's mnist section: the newest `nfde train mnist --json` run of each command (direct and adjoint).
 import { code, fmt, fmtAcc, loadText, machineText, MB, num, sourceText, type ResultLine } from "./format";
-import { newest, runsOf, type Run } from "./runs";
+import { newestOfEachCommand, runsOf, type Run } from "./runs";
 
 const isMnistRun = (r: Run) => /^nfde train mnist\b/.test(r.command);
 const summaryOf = (r: Run) => r.lines.find((l) => l.output.summary === true)?.output;
 
 export function renderMnist(lines: ResultLine[]): string {
   const runs = runsOf(lines, "train").filter(isMnistRun);
-  const commands = [...new Set(runs.map((r) => r.command))];
-  const picked = commands.map((c) => newest(runs, (r) => r.command === c)!).filter((r) => summaryOf(r) !== undefined);
+  const picked = newestOfEachCommand(runs).filter((r) => summaryOf(r) !== undefined);
   if (picked.length === 0) return "No run of nfde train mnist --json is recorded in results/ yet.";
   picked.sort((a, b) => (a.date === b.date ? a.command.localeCompare(b.command) : b.date.localeCompare(a.date)));
   const rows = picked.map((r) => {

@@ -1,5 +1,5 @@
 // The result lines of one execution of a command (a run), and the newest run of a command.
-import { dayDiff, type Kind, type ResultLine } from "./format";
+import { dayDiff, unique, type Kind, type ResultLine } from "./format";
 
 export interface Run {
   run: string;
@@ -21,6 +21,11 @@ export function runsOf(lines: ResultLine[], kind: Kind): Run[] {
 /** The newest run of each command that `pick` accepts (by date, then by run id). */
 export function newest(runs: Run[], pick: (r: Run) => boolean): Run | undefined {
   return runs.filter(pick).sort((a, b) => (a.date === b.date ? b.run.localeCompare(a.run) : b.date.localeCompare(a.date)))[0];
+}
+
+/** The newest run of every command among `runs`, in the order the commands first appear. */
+export function newestOfEachCommand(runs: Run[]): Run[] {
+  return unique(runs.map((r) => r.command)).map((c) => newest(runs, (r) => r.command === c)!);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The README's train section: the newest run of every train command, beside the published GCN figures.
 import { code, fmt, fmtAcc, loadText, machineText, MB, num, sourceText, unique, type ResultLine } from "./format";
-import { newest, runsOf, type Run } from "./runs";
+import { newestOfEachCommand, runsOf, type Run } from "./runs";
 
 interface TrainFigures {
   command: string;
@@ -48,8 +48,7 @@ export function renderTrain(lines: ResultLine[]): string {
   }
   if (figures.size === 0) throw new Error("results/*.jsonl holds no train runs (kind \"train\" with an aggregate line)");
   // One row per command: a newer run of a command replaces the older; other commands keep their newest run.
-  const recorded = [...figures.keys()];
-  const runs = unique(recorded.map((r) => r.command)).map((c) => figures.get(newest(recorded, (r) => r.command === c)!)!);
+  const runs = newestOfEachCommand([...figures.keys()]).map((r) => figures.get(r)!);
   const published = lines.filter((l) => l.kind === "published");
   const gcn = (dataset: string) => published.find((p) => p.output.model === "GCN" && p.output.dataset === dataset);
   // Newest first; within a date, cora before citeseer and direct before adjoint.
